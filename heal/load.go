@@ -131,6 +131,16 @@ type decoder struct {
 	probs []Problem
 }
 
+// badField reports a field of def that failed to decode, and remembers it
+// so that validation does not also call it missing.
+func (d *decoder) badField(def *locatedDef, line int, field, format string, args ...any) {
+	if def.bad == nil {
+		def.bad = make(map[string]bool)
+	}
+	def.bad[field] = true
+	d.fail(line, def.Code, format, args...)
+}
+
 func (d *decoder) fail(line int, code Code, format string, args ...any) {
 	d.probs = append(d.probs, Problem{File: d.file, Line: line, Code: code,
 		Msg: fmt.Sprintf(format, args...)})
@@ -204,6 +214,7 @@ func (d *decoder) entry(n *yaml.Node) (locatedDef, bool) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k, v := n.Content[i], n.Content[i+1]; k.Value == "code" && v.Kind == yaml.ScalarNode {
 			def.Code = Code(v.Value)
+			break
 		}
 	}
 	d.mapping(n, def.Code, func(key, val *yaml.Node) {
@@ -236,7 +247,7 @@ func (d *decoder) field(def *locatedDef, key, val *yaml.Node) {
 		if d.str(def, key, val, &s) {
 			sev, err := ParseSeverity(s)
 			if err != nil {
-				d.fail(val.Line, def.Code, "severity %q: want low, medium, high or critical", s)
+				d.badField(def, val.Line, "severity", "severity %q: want low, medium, high or critical", s)
 				return
 			}
 			def.Severity = sev
@@ -248,7 +259,7 @@ func (d *decoder) field(def *locatedDef, key, val *yaml.Node) {
 
 func (d *decoder) str(def *locatedDef, key, val *yaml.Node, dst *string) bool {
 	if val.Kind != yaml.ScalarNode || val.Tag == "!!null" {
-		d.fail(val.Line, def.Code, "field %q must be a string", key.Value)
+		d.badField(def, val.Line, key.Value, "field %q must be a string", key.Value)
 		return false
 	}
 	*dst = val.Value

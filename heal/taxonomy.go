@@ -102,7 +102,8 @@ func MustNewTaxonomy(defs ...Definition) *Taxonomy {
 type locatedDef struct {
 	Definition
 	line  int
-	lines map[string]int // field name -> line
+	lines map[string]int  // field name -> line
+	bad   map[string]bool // fields that failed to decode, already reported
 }
 
 func (d *locatedDef) lineOf(field string) int {
@@ -170,11 +171,11 @@ func validateDefinition(d *locatedDef, add addFunc) {
 		{"title", d.Title}, {"owner", d.Owner}, {"runbook", d.Runbook}, {"response", d.Response},
 	}
 	for _, r := range required {
-		if strings.TrimSpace(r.value) == "" {
+		if strings.TrimSpace(r.value) == "" && !d.bad[r.field] {
 			add(d, r.field, "%s is required", r.field)
 		}
 	}
-	if d.Severity == SeverityUnknown || int(d.Severity) >= len(severityNames) {
+	if (d.Severity == SeverityUnknown || int(d.Severity) >= len(severityNames)) && !d.bad["severity"] {
 		add(d, "severity", "severity is required: low, medium, high or critical")
 	}
 	if d.Runbook != "" {
