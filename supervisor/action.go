@@ -54,6 +54,9 @@ const (
 // supervisor treats Code as an opaque label: matching codes to actions is
 // the caller's business (package heal does it through policies).
 type Trigger struct {
+	// ID identifies the trigger in the audit trail: an incident or alert
+	// id. Empty means the supervisor assigns one.
+	ID string
 	// Code is the error code that caused the trigger, e.g. "SVC-DEP-001".
 	Code string
 	// ReplacedCode, when set, is the deprecated code the trigger arrived
