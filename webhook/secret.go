@@ -79,6 +79,10 @@ func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 // LogValue returns "[redacted]", so slog never records the key.
 func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 
+// MarshalText returns "[redacted]", so encoding a configuration as JSON or
+// YAML does not write the key out.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
 // Token is a bearer token that Alertmanager presents in its Authorization
 // header. It is a string so configuration can write Token("..."), but
 // every way of printing it shows "[redacted]".
@@ -95,3 +99,7 @@ func (Token) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 
 // LogValue returns "[redacted]".
 func (Token) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalText returns "[redacted]". It has no UnmarshalText counterpart,
+// so a Token still decodes from configuration as a plain string.
+func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
