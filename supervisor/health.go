@@ -95,10 +95,10 @@ func (s *Supervisor) watchdog() {
 		h := s.Health()
 		healthy = s.transition(healthy, h)
 		pinged := h.Healthy && sd.socket != "" && s.petSystemd(sd.socket)
+		t.Reset(every) // before the hook, so a test sees the next tick armed
 		if f := s.cfg.hooks.afterTick; f != nil {
 			f(h, pinged)
 		}
-		t.Reset(every)
 	}
 }
 

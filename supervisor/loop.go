@@ -247,10 +247,12 @@ func (s *Supervisor) finish(res result, now time.Time) {
 	if res.err != nil {
 		rec.Outcome, rec.Error = OutcomeFailed, res.err.Error()
 	}
-	s.conclude(req, rec)
+	// Scheduled before concluding, so that whoever waits for the outcome
+	// knows the verification is already on the clock.
 	if rec.Outcome == OutcomeOK && !req.undo && req.t.Verify != nil {
 		s.scheduleVerify(verifyItem{due: now.Add(s.cfg.VerifyWindow), t: req.t}, now)
 	}
+	s.conclude(req, rec)
 }
 
 // conclude writes a trigger's one outcome record, answers whoever waits

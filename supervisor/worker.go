@@ -39,11 +39,13 @@ func (s *Supervisor) run(j job) result {
 	}
 	ctx, cancel := context.WithCancelCause(s.base)
 	defer cancel(nil)
+	// The timer is armed before the action starts, so the deadline is on
+	// the clock by the time the action can observe anything.
+	timer := s.clock.NewTimer(timeout)
+	defer timer.Stop()
 	done := make(chan error, 1) // buffered: an abandoned action still exits
 	go func() { done <- call(deadlineCtx{ctx, start.Add(timeout)}, j.req) }()
 
-	timer := s.clock.NewTimer(timeout)
-	defer timer.Stop()
 	var err error
 	select {
 	case err = <-done:
