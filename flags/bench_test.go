@@ -1,0 +1,47 @@
+package flags
+
+import (
+	"context"
+	"testing"
+
+	"github.com/open-feature/go-sdk/openfeature"
+	"github.com/open-feature/go-sdk/openfeature/isolated"
+	"github.com/open-feature/go-sdk/openfeature/memprovider"
+)
+
+// The two benchmarks evaluate the same flag through an OpenFeature client,
+// over the kill switch wrapping the in-memory provider and over the bare
+// in-memory provider; compare them within one run. One other flag is
+// killed, so the switch's map lookup is on the measured path.
+
+func BenchmarkEvaluate(b *testing.B) {
+	sw, err := New(memprovider.NewInMemoryProvider(testFlags()), Config{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sw.Kill(context.Background(), "banner", Attribution{Actor: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	benchEvaluate(b, sw)
+}
+
+func BenchmarkPeerOpenFeatureEvaluate(b *testing.B) {
+	benchEvaluate(b, memprovider.NewInMemoryProvider(testFlags()))
+}
+
+func benchEvaluate(b *testing.B, p openfeature.FeatureProvider) {
+	ctx := context.Background()
+	api := isolated.NewAPI()
+	if err := api.SetProviderAndWait(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = api.Shutdown(ctx) }()
+	client := api.NewClient()
+	ec := openfeature.NewEvaluationContext("user-1", map[string]any{"plan": "pro"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if !client.Boolean(ctx, "new-checkout", false, ec) {
+			b.Fatal("flag off")
+		}
+	}
+}
