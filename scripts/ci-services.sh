@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs and starts the services selfheal's integration tests use:
-# PostgreSQL on 127.0.0.1:5432 (trust auth, database "test"). Safe to run
-# again: it only installs or starts what is missing.
+# Installs and starts what selfheal's integration tests use: PostgreSQL on
+# 127.0.0.1:5432 (trust auth, database "test") and headless Chromium for the
+# status page's browser test. Safe to run again: it only installs or starts
+# what is missing.
 set -euo pipefail
 
 need_apt=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
