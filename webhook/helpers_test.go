@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -192,6 +191,3 @@ func requireProblem(t *testing.T, resp *http.Response, status int) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(want), string(body))
 }
-
-// unix formats t as webhook-timestamp does.
-func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }

@@ -149,7 +149,10 @@ func parseSignatures(header string) [][]byte {
 		if !ok || version != signatureVersion {
 			continue
 		}
-		sig, err := base64.StdEncoding.DecodeString(enc)
+		// Strict: the lenient decoder maps several spellings (differing in
+		// the unused low bits of the last character) to one value, and a
+		// signature should have exactly one spelling, as senders write it.
+		sig, err := base64.StdEncoding.Strict().DecodeString(enc)
 		if err != nil || len(sig) != sha256.Size {
 			continue
 		}

@@ -70,6 +70,8 @@ func TestVerifySignature(t *testing.T) {
 		{"bare signature", []Secret{oldSec}, specID, ts, strings.TrimPrefix(specSignature, "v1,"), body, false},
 		{"other version", []Secret{oldSec}, specID, ts, "v2," + strings.TrimPrefix(specSignature, "v1,"), body, false},
 		{"empty header", []Secret{oldSec}, specID, ts, "", body, false},
+		{"non-canonical base64", []Secret{oldSec}, specID, ts,
+			"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OG=", body, false},
 		{"truncated signature", []Secret{oldSec}, specID, ts, specSignature[:20], body, false},
 	}
 	for _, tt := range tests {
