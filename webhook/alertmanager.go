@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -58,7 +59,8 @@ const (
 // Each firing alert labelled with a known code becomes a trigger; resolved
 // and ineligible alerts are recorded. The batch is answered 202 if any
 // alert was taken or recorded as resolved, 422 if none was eligible, and
-// 503 if the target refused any (Alertmanager then retries the group).
+// 503 if the supervisor could not take one (Alertmanager then retries the
+// group).
 func (rc *Receiver) Alertmanager() http.Handler {
 	return http.HandlerFunc(rc.serveAlertmanager)
 }
@@ -124,13 +126,16 @@ const (
 )
 
 // handleAlerts processes every alert of p and returns the batch's status.
-// A refusal wins over success so Alertmanager retries the group: the
-// alerts already taken meet their cooldown on the retry, which is the
-// guardrails' job, whereas a lost trigger would not be recovered.
+// A refusal (the supervisor could not take a trigger at all) wins over
+// success so Alertmanager retries the group: the alerts already taken meet
+// their cooldown on the retry, which is the guardrails' job, whereas a
+// lost trigger would not be recovered.
 func (rc *Receiver) handleAlerts(r *http.Request, p *amPayload) int {
+	ctx, cancel := rc.fireContext(r)
+	defer cancel()
 	var taken, refused bool
 	for i := range p.Alerts {
-		switch rc.handleAlert(r, p, &p.Alerts[i]) {
+		switch rc.handleAlert(ctx, r, p, &p.Alerts[i]) {
 		case alertTaken, alertResolved:
 			taken = true
 		case alertRefused:
@@ -148,7 +153,8 @@ func (rc *Receiver) handleAlerts(r *http.Request, p *amPayload) int {
 }
 
 // handleAlert turns one alert into a trigger or an audit record.
-func (rc *Receiver) handleAlert(r *http.Request, p *amPayload, a *amAlert) alertOutcome {
+func (rc *Receiver) handleAlert(ctx context.Context, r *http.Request, p *amPayload,
+	a *amAlert) alertOutcome {
 	req := rc.alertRequest(p, a)
 	switch {
 	case a.Status == amResolved:
@@ -161,7 +167,7 @@ func (rc *Receiver) handleAlert(r *http.Request, p *amPayload, a *amAlert) alert
 		rc.note(r, req, whyUnknownCode)
 		return alertIneligible
 	}
-	switch rc.fire(r.Context(), req) {
+	switch rc.fire(ctx, req) {
 	case http.StatusAccepted:
 		return alertTaken
 	case http.StatusUnprocessableEntity:

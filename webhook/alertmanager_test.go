@@ -124,7 +124,8 @@ func TestAlertmanagerBatch(t *testing.T) {
 }
 
 func TestAlertmanagerBatchStatus(t *testing.T) {
-	refused := errors.New("supervisor: unhealthy")
+	refused := fmt.Errorf("heal: trip: %w", supervisor.ErrUnhealthy)
+	skipped := errors.New("heal: trip skipped by guardrail cooldown")
 	notBound := fmt.Errorf("heal: SVC-DEP-001: %w", heal.ErrNotEligible)
 	tests := []struct {
 		name    string
@@ -143,6 +144,8 @@ func TestAlertmanagerBatchStatus(t *testing.T) {
 		{"supervisor refuses", amAlertBody("firing", `{"error_code":"SVC-DEP-001"}`), refused,
 			http.StatusServiceUnavailable, 1},
 		{"refusal wins over the rest", amBody, refused, http.StatusServiceUnavailable, 1},
+		{"skipped by a guardrail", amAlertBody("firing", `{"error_code":"SVC-DEP-001"}`), skipped,
+			http.StatusAccepted, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

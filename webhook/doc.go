@@ -81,9 +81,11 @@
 // Both routes answer:
 //
 //   - 202 Accepted: the trigger was handed to the supervisor, which
-//     records what it did with it (ran, skipped by a guardrail, dry run).
-//     For Alertmanager: at least one alert fired or was recorded as
-//     resolved, and the supervisor refused none.
+//     records what it did with it: ran it, skipped it for a guardrail,
+//     recorded a dry run, or saw the action fail. None of these is worth
+//     a retry, so all are 202; the outcome is in the audit trail. For
+//     Alertmanager: at least one alert fired or was recorded as resolved,
+//     and the supervisor could take every trigger.
 //   - 400 Bad Request: the body is not valid JSON of the expected shape.
 //   - 401 Unauthorized: credentials missing or wrong, or a signed
 //     trigger's timestamp outside the tolerance.
@@ -96,9 +98,9 @@
 //     it; for Alertmanager, no alert in the batch was eligible.
 //   - 429 Too Many Requests: too many signed triggers within the tolerance
 //     to remember their ids; retry later.
-//   - 503 Service Unavailable: the supervisor refused the trigger, for
-//     example while unhealthy. A signed trigger may be retried with the
-//     same message id; Alertmanager retries on its own.
+//   - 503 Service Unavailable: the supervisor could not take the trigger
+//     (unhealthy, its queue full, or closed). A signed trigger may be
+//     retried with the same message id; Alertmanager retries on its own.
 //
 // Error responses are RFC 9457 problem documents carrying only the status
 // and its standard title. Which check failed, and which codes exist, is

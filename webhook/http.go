@@ -144,12 +144,17 @@ func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) ([]byte, in
 }
 
 // fire hands req to the target and returns the status to answer with.
-// The request's own cancellation is dropped: once a trigger is
-// authenticated and its id claimed, a client hanging up should not
-// abandon it halfway.
+// ctx bounds how long to wait for the supervisor's decision; see
+// [Receiver.fireContext].
+//
+// Only a supervisor that could not take the request at all (unhealthy,
+// queue full, closed) is answered 503, so the sender retries. A trigger
+// that was taken is answered 202 whatever became of it: a guardrail
+// skipping it or its action failing is a decision already in the audit,
+// and answering it with an error would make senders retry into the same
+// guardrail. The same holds when ctx ends first: the trigger is queued and
+// its outcome will be audited.
 func (rc *Receiver) fire(ctx context.Context, req heal.Request) int {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rc.cfg.FireTimeout)
-	defer cancel()
 	err := rc.target.Fire(ctx, req)
 	switch {
 	case err == nil:
@@ -159,9 +164,23 @@ func (rc *Receiver) fire(ctx context.Context, req heal.Request) int {
 	case errors.Is(err, heal.ErrNotEligible):
 		rc.log.Debug("webhook: trigger not eligible", "code", req.Code, "actor", req.Actor)
 		return http.StatusUnprocessableEntity
-	default:
+	case errors.Is(err, supervisor.ErrUnhealthy), errors.Is(err, supervisor.ErrQueueFull),
+		errors.Is(err, supervisor.ErrClosed):
 		rc.log.Debug("webhook: trigger refused", "code", req.Code,
 			"actor", req.Actor, "err", err)
 		return http.StatusServiceUnavailable
+	default:
+		rc.log.Debug("webhook: trigger taken, not completed", "code", req.Code,
+			"actor", req.Actor, "err", err)
+		return http.StatusAccepted
 	}
+}
+
+// fireContext returns the context for the Fire calls of one request: the
+// request's values without its cancellation, so a client hanging up does
+// not abandon an authenticated trigger halfway, and one FireTimeout for
+// the whole request, so a large Alertmanager batch waits no longer than a
+// single trigger.
+func (rc *Receiver) fireContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), rc.cfg.FireTimeout)
 }

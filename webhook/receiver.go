@@ -19,12 +19,15 @@ import (
 // summary goroutine. No method is called with a receiver lock held.
 type Target interface {
 	// Fire runs r through policies and guardrails and records its audit
-	// outcome, whatever it is. It returns nil when the request was taken
-	// (a guardrail skipping it is an audited outcome, not an error), an
-	// error wrapping [heal.ErrNotEligible] when the code is unknown or no
-	// policy binds it, and any other error when the supervisor refused
-	// the request, for example because it is unhealthy. Fire must return
-	// promptly; its context carries the receiver's FireTimeout.
+	// outcome, whatever it is, rejections included. It returns an error
+	// wrapping [heal.ErrNotEligible] when the code is unknown or no policy
+	// binds it, and one wrapping [supervisor.ErrUnhealthy],
+	// [supervisor.ErrQueueFull] or [supervisor.ErrClosed] when the
+	// supervisor could not take the request; the receiver answers those
+	// 422 and 503. Any other error (a guardrail skipped the action, the
+	// action failed, ctx ended while waiting) means the request was taken
+	// and its outcome audited, and is answered 202. Fire may wait for the
+	// decision until ctx, which carries Config.FireTimeout, is done.
 	Fire(ctx context.Context, r heal.Request) error
 	// Reject records in the audit trail that r was refused, and why,
 	// without running anything. It must not block for long.
@@ -39,7 +42,7 @@ const (
 	DefaultReplayCapacity = 10000
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultReadTimeout    = 10 * time.Second
-	DefaultFireTimeout    = 10 * time.Second
+	DefaultFireTimeout    = 5 * time.Second
 	DefaultRejectInterval = time.Minute
 	DefaultSender         = "signed"
 	DefaultCodeLabel      = "error_code"
@@ -90,7 +93,12 @@ type Config struct {
 	// does not replace, http.Server.ReadTimeout, which should be set.
 	// Zero means 10 seconds.
 	ReadTimeout time.Duration
-	// FireTimeout bounds each Target.Fire call. Zero means 10 seconds.
+	// FireTimeout bounds how long one request waits for the supervisor's
+	// decisions (all of an Alertmanager batch share it). When it passes,
+	// triggers already queued still run and are audited, and the request
+	// is answered 202. Keep it below the sender's timeout (Standard
+	// Webhooks suggests senders wait 15 to 30 seconds). Zero means 5
+	// seconds.
 	FireTimeout time.Duration
 	// RejectInterval is the period over which rejections for one reason
 	// are aggregated: the first is recorded, the rest are counted and

@@ -73,7 +73,9 @@ func (rc *Receiver) serveTrigger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	status = rc.fire(r.Context(), req)
+	ctx, cancel := rc.fireContext(r)
+	defer cancel()
+	status = rc.fire(ctx, req)
 	if status == http.StatusServiceUnavailable {
 		// Let the sender retry this message, id unchanged, once the
 		// supervisor is back.

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -178,7 +179,16 @@ func TestTriggerFireOutcomes(t *testing.T) {
 		{"taken", nil, http.StatusAccepted},
 		{"no policy binds the code", fmt.Errorf("heal: no policy: %w", heal.ErrNotEligible),
 			http.StatusUnprocessableEntity},
-		{"supervisor unhealthy", errors.New("supervisor: unhealthy"), http.StatusServiceUnavailable},
+		{"supervisor unhealthy", fmt.Errorf("heal: trip: %w", supervisor.ErrUnhealthy),
+			http.StatusServiceUnavailable},
+		{"decision queue full", supervisor.ErrQueueFull, http.StatusServiceUnavailable},
+		{"supervisor closed", supervisor.ErrClosed, http.StatusServiceUnavailable},
+		// Taken and audited: a retry would only meet the same guardrail.
+		{"skipped by a guardrail", errors.New("heal: trip on \"payments\" skipped by guardrail cooldown"),
+			http.StatusAccepted},
+		{"action failed", errors.New("heal: trip on \"payments\" failed: boom"), http.StatusAccepted},
+		{"decision still pending", fmt.Errorf("supervisor: waiting: %w", context.DeadlineExceeded),
+			http.StatusAccepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +206,7 @@ func TestTriggerRetryAfterRefusal(t *testing.T) {
 	// A 503 frees the message id: the sender's retry of the same message,
 	// re-signed with a new timestamp, goes through.
 	f := newFixture(t, nil)
-	f.target.setFireErr(errors.New("supervisor: unhealthy"))
+	f.target.setFireErr(supervisor.ErrUnhealthy)
 	resp := serve(f.rc.Trigger(), f.signed(t, "msg_1", validBody))
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 
