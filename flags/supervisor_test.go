@@ -1,0 +1,58 @@
+package flags_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/open-feature/go-sdk/openfeature"
+	"github.com/open-feature/go-sdk/openfeature/isolated"
+	"github.com/open-feature/go-sdk/openfeature/memprovider"
+	"github.com/selfheal/selfheal/flags"
+	"github.com/selfheal/selfheal/heal"
+	"github.com/selfheal/selfheal/healtest"
+	"github.com/selfheal/selfheal/supervisor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSupervisorKillsAndRevives runs the Kill action the way a policy
+// does, through the supervisor's guardrails and audit, until the Healer
+// that binds codes to actions is available to drive it from reports.
+func TestSupervisorKillsAndRevives(t *testing.T) {
+	ctx := context.Background()
+	clock := healtest.NewClock(time.Time{})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		"new-checkout": {Key: "new-checkout", State: memprovider.Enabled, DefaultVariant: "on",
+			Variants: map[string]any{"on": true}},
+	})
+	sw, err := flags.New(app, flags.Config{Clock: clock, Logger: quiet})
+	require.NoError(t, err)
+	api := isolated.NewAPI()
+	require.NoError(t, api.SetProviderAndWait(ctx, sw))
+	defer func() { assert.NoError(t, api.Shutdown(ctx)) }()
+	client := api.NewClient()
+	on := func() bool { return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{}) }
+
+	sup, err := supervisor.New(supervisor.Config{Clock: clock, Logger: quiet})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, sup.Close()) }()
+
+	trig := heal.Trigger{
+		Code: "DEPLOY-HEALTH-002", Target: "new-checkout", Action: flags.Kill(sw),
+		Source: supervisor.SourceDetection, Actor: "system", Reason: "sustained for 2m",
+	}
+	require.True(t, on())
+	rec, err := sup.Do(ctx, trig)
+	require.NoError(t, err)
+	require.Equal(t, supervisor.OutcomeOK, rec.Outcome)
+	assert.False(t, on(), "the supervisor's kill turned the flag off")
+
+	rec, err = sup.Undo(ctx, trig)
+	require.NoError(t, err)
+	require.Equal(t, supervisor.OutcomeOK, rec.Outcome)
+	assert.True(t, on())
+}
