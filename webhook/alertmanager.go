@@ -81,7 +81,8 @@ func (rc *Receiver) serveAlertmanager(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := decodeAlertmanager(body)
 	if err != nil {
-		rc.refuse(w, r, route, heal.Request{Actor: "webhook:" + route}, http.StatusBadRequest, whyMalformed)
+		authed := heal.Request{Actor: "webhook:" + route}
+		rc.refuse(w, r, route, authed, http.StatusBadRequest, whyMalformed)
 		return
 	}
 	respond(w, rc.handleAlerts(r, p))
