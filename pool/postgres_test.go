@@ -31,8 +31,8 @@ func postgres(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv(dsnEnv)
 	if dsn == "" {
-		t.Skip("needs PostgreSQL: set " + dsnEnv +
-			"=postgres://postgres@127.0.0.1:5432/test?sslmode=disable (or run make test-postgres / .ci/run)")
+		t.Skip("needs PostgreSQL; run with " + dsnEnv +
+			"=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./pool/")
 	}
 	return dsn
 }

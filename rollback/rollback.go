@@ -115,21 +115,7 @@ func (k *Kubectl) plan(target string, dryRun bool) (*Result, error) {
 
 // argv returns the argument vectors of the steps, binary first.
 func (r *Result) argv(cfg Config) [][]string {
-	base := []string{cfg.Kubectl}
-	if base[0] == "" {
-		base[0] = "kubectl"
-	}
-	if cfg.Kubeconfig != "" {
-		base = append(base, "--kubeconfig="+cfg.Kubeconfig)
-	}
-	if cfg.Context != "" {
-		base = append(base, "--context="+cfg.Context)
-	}
-	obj := []string{"deployment/" + r.Deployment}
-	if r.Namespace != "" {
-		obj = append(obj, "--namespace="+r.Namespace)
-	}
-
+	base, obj := globalArgs(cfg), r.objectArgs()
 	undo := concat(base, []string{"rollout", "undo"}, obj)
 	if r.DryRun {
 		// Nothing changes in a dry run, so there is no rollout to wait for.
@@ -142,6 +128,31 @@ func (r *Result) argv(cfg Config) [][]string {
 	status := concat(base, []string{"rollout", "status"}, obj,
 		[]string{"--timeout=" + timeout.String()})
 	return [][]string{undo, status}
+}
+
+// globalArgs returns the binary and the flags that pick the cluster.
+func globalArgs(cfg Config) []string {
+	args := []string{cfg.Kubectl}
+	if args[0] == "" {
+		args[0] = "kubectl"
+	}
+	if cfg.Kubeconfig != "" {
+		args = append(args, "--kubeconfig="+cfg.Kubeconfig)
+	}
+	if cfg.Context != "" {
+		args = append(args, "--context="+cfg.Context)
+	}
+	return args
+}
+
+// objectArgs names the deployment, in "--flag=value" form throughout so
+// that no value can be taken for a flag of its own.
+func (r *Result) objectArgs() []string {
+	args := []string{"deployment/" + r.Deployment}
+	if r.Namespace != "" {
+		args = append(args, "--namespace="+r.Namespace)
+	}
+	return args
 }
 
 func concat(parts ...[]string) []string {
