@@ -1,0 +1,418 @@
+package heal
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// CodeUnclassified is the code under which the Healer counts errors that
+// carry no [*Error], or carry a code its taxonomy does not define. Counting
+// them under one code keeps a flood of arbitrary errors from growing memory,
+// while rules and policies can still watch it.
+const CodeUnclassified Code = "HEAL-UNCLASSIFIED-000"
+
+// OverflowTarget is the target under which a code's reports are counted
+// once it has [Config.MaxTargets] distinct targets, so that random targets
+// cannot grow memory but still count toward the code's rules.
+const OverflowTarget = "(other)"
+
+// detector owns the counters of every code and the open incidents. Its
+// hot path is [target.fail]; everything that takes a lock is its slow path.
+type detector struct {
+	clock  Clock
+	start  time.Time     // the start of bucket 0
+	res    time.Duration // bucket width
+	coarse bool          // cur is kept by a ticker rather than read per report
+	cur    atomic.Int64  // the current bucket, when coarse
+
+	maxTargets int
+	codes      map[Code]*codeState // immutable after New
+	unclass    *codeState
+	emit       func(Incident) // hands an event to the Healer without blocking
+
+	mu   sync.Mutex
+	open map[*target]struct{} // targets with an open incident
+	ids  atomic.Uint64
+}
+
+// now returns the current bucket. With the system clock it is an atomic
+// load of a value a ticker keeps; another clock is read on every call so
+// that tests with a fake clock stay deterministic.
+func (d *detector) now() int64 {
+	if d.coarse {
+		return d.cur.Load()
+	}
+	return d.bucket(d.clock.Now())
+}
+
+func (d *detector) bucket(t time.Time) int64 {
+	if t.Before(d.start) {
+		return 0
+	}
+	return int64(t.Sub(d.start) / d.res)
+}
+
+func (d *detector) timeOf(b int64) time.Time { return d.start.Add(time.Duration(b) * d.res) }
+
+// lookup returns the state of c, or of CodeUnclassified when c is unknown.
+func (d *detector) lookup(c Code) *codeState {
+	if cs := d.codes[c]; cs != nil {
+		return cs
+	}
+	return d.unclass
+}
+
+// codeState is one code's targets and the rules bound to it.
+type codeState struct {
+	det      *detector
+	code     Code
+	severity Severity
+	binds    atomic.Pointer[[]*binding]
+	targets  atomic.Pointer[map[string]*target] // copied on write
+	last     atomic.Pointer[target]             // the last target looked up
+	logNext  atomic.Int64                       // bucket from which the next first-occurrence line may be logged
+
+	mu       sync.Mutex // serialises adding targets
+	overflow *target
+}
+
+func newCodeState(d *detector, c Code, sev Severity) *codeState {
+	cs := &codeState{det: d, code: c, severity: sev}
+	cs.binds.Store(new([]*binding))
+	cs.targets.Store(&map[string]*target{})
+	return cs
+}
+
+// target returns the state of the named target, creating it if the code
+// has room, else the overflow target.
+func (cs *codeState) target(name string) *target {
+	if t := cs.last.Load(); t != nil && t.name == name {
+		return t
+	}
+	if t, ok := (*cs.targets.Load())[name]; ok {
+		cs.last.Store(t)
+		return t
+	}
+	return cs.addTarget(name)
+}
+
+func (cs *codeState) addTarget(name string) *target {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	old := *cs.targets.Load()
+	if t, ok := old[name]; ok {
+		return t
+	}
+	if len(old) >= cs.det.maxTargets {
+		if cs.overflow == nil {
+			cs.overflow = newTarget(cs, OverflowTarget)
+		}
+		return cs.overflow
+	}
+	m := make(map[string]*target, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	t := newTarget(cs, name)
+	m[name] = t
+	cs.targets.Store(&m)
+	return t
+}
+
+// eachTarget calls fn for every target of the code, overflow included.
+func (cs *codeState) eachTarget(fn func(*target)) {
+	for _, t := range *cs.targets.Load() {
+		fn(t)
+	}
+	cs.mu.Lock()
+	o := cs.overflow
+	cs.mu.Unlock()
+	if o != nil {
+		fn(o)
+	}
+}
+
+// target is the counters and rule states of one (code, target).
+type target struct {
+	name    string
+	cs      *codeState
+	stripes []stripe
+
+	mu         sync.Mutex // guards everything below; taken only off the hot path
+	latest     int64      // the latest bucket seen
+	ring       ring
+	totF, totS int64       // all failures and successes moved out of the stripes
+	binds      *[]*binding // the bindings states is aligned with
+	states     []ruleState
+}
+
+// ruleState is one binding's incident on one target.
+type ruleState struct {
+	open    *Incident // nil while the rule has not fired
+	firedAt int64
+}
+
+func newTarget(cs *codeState, name string) *target {
+	t := &target{name: name, cs: cs, stripes: make([]stripe, stripeCount)}
+	t.ring.slots = make([]slot, minRing)
+	for i := range t.ring.slots {
+		t.ring.slots[i].b = -1
+	}
+	t.mu.Lock()
+	t.latest = cs.det.now()
+	t.syncRules()
+	t.mu.Unlock()
+	return t
+}
+
+// minRing is the history every target keeps, for rates on a status page.
+const minRing = 16
+
+// fail counts one failure in bucket cur. It is the hot path: a random
+// stripe, an atomic load and add, and a comparison with the stripe's
+// trigger.
+func (t *target) fail(cur int64) {
+	s := pickStripe(t.stripes)
+	if tagOf(s.fail.Load()) != cur&tagMask {
+		t.slow(cur, s, true)
+		return
+	}
+	if countOf(s.fail.Add(1)) >= s.trig.Load() {
+		t.check(cur)
+	}
+}
+
+// succeed counts one success in bucket cur.
+func (t *target) succeed(cur int64) {
+	s := pickStripe(t.stripes)
+	if tagOf(s.succ.Load()) != cur&tagMask {
+		t.slow(cur, s, false)
+		return
+	}
+	s.succ.Add(1)
+}
+
+// slow counts a report whose stripe belongs to an earlier bucket: it rolls
+// the stripes over, counts, and checks the rules.
+func (t *target) slow(cur int64, s *stripe, fail bool) {
+	t.mu.Lock()
+	t.roll(cur)
+	if fail {
+		s.fail.Add(1)
+	} else {
+		s.succ.Add(1)
+	}
+	t.evaluate()
+	t.mu.Unlock()
+}
+
+// check decides, under the lock, whether a report that reached its
+// stripe's trigger has made a rule fire.
+func (t *target) check(cur int64) {
+	t.mu.Lock()
+	t.roll(cur)
+	t.evaluate()
+	t.mu.Unlock()
+}
+
+// roll moves the counts of stripes left in earlier buckets into the ring.
+// The caller holds t.mu.
+func (t *target) roll(cur int64) {
+	t.latest = max(t.latest, cur)
+	tag := t.latest & tagMask
+	for i := range t.stripes {
+		s := &t.stripes[i]
+		if w := s.fail.Load(); tagOf(w) != tag {
+			old := s.fail.Swap(pack(t.latest, 0))
+			n := countOf(old)
+			t.ring.add(bucketOf(tagOf(old), t.latest), n, 0)
+			t.totF += n
+		}
+		if w := s.succ.Load(); tagOf(w) != tag {
+			old := s.succ.Swap(pack(t.latest, 0))
+			n := countOf(old)
+			t.ring.add(bucketOf(tagOf(old), t.latest), 0, n)
+			t.totS += n
+		}
+	}
+}
+
+// view returns the history with the live counts of the current bucket.
+// The caller holds t.mu and has rolled.
+func (t *target) view() *view {
+	v := &view{ring: &t.ring, cur: t.latest}
+	for i := range t.stripes {
+		v.liveF += countOf(t.stripes[i].fail.Load())
+		v.liveS += countOf(t.stripes[i].succ.Load())
+	}
+	return v
+}
+
+// evaluate fires the rules that became active and re-arms the stripes'
+// triggers. The caller holds t.mu and has rolled.
+func (t *target) evaluate() {
+	t.syncRules()
+	v := t.view()
+	need := int64(math.MaxInt64)
+	for i, b := range *t.binds {
+		st := &t.states[i]
+		if st.open != nil {
+			continue
+		}
+		if b.rule.active(v, v.cur) {
+			t.fire(b, st, v)
+			continue
+		}
+		need = min(need, b.rule.need(v, v.cur))
+	}
+	setTriggers(t.stripes, v.cur, need)
+}
+
+// fire opens an incident. The caller holds t.mu.
+func (t *target) fire(b *binding, st *ruleState, v *view) {
+	d := t.cs.det
+	f, s := sum(v, v.cur, b.rule.buckets)
+	inc := Incident{
+		ID:        "inc-" + strconv.FormatUint(d.ids.Add(1), 10),
+		Code:      t.cs.code,
+		Target:    t.name,
+		Rule:      b.rule.Rule,
+		Policy:    b.name,
+		Failures:  f,
+		Successes: s,
+		Window:    b.rule.window,
+		FirstSeen: d.timeOf(b.rule.firstSeen(v, v.cur)),
+		LastSeen:  d.clock.Now(),
+		binding:   b,
+		target:    t,
+	}
+	st.open, st.firedAt = &inc, v.cur
+	d.mu.Lock()
+	d.open[t] = struct{}{}
+	d.mu.Unlock()
+	d.emit(inc)
+}
+
+// sweep resolves the target's incidents whose rules have been quiet for
+// their quiet period, and reports whether any stays open.
+func (t *target) sweep(cur int64, now time.Time) (open bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.roll(cur)
+	t.syncRules()
+	v := t.view()
+	for i, b := range *t.binds {
+		st := &t.states[i]
+		if st.open == nil {
+			continue
+		}
+		if v.cur-st.firedAt < b.rule.quiet || !b.rule.quietAt(v, v.cur) {
+			continue
+		}
+		res := *st.open
+		res.Resolved, res.ResolvedAt = true, now
+		res.Failures, res.Successes = sum(v, v.cur, b.rule.buckets)
+		st.open = nil
+		t.cs.det.emit(res)
+	}
+	t.evaluate()
+	open = slices.ContainsFunc(t.states, func(st ruleState) bool { return st.open != nil })
+	if !open {
+		// Under t.mu, so that a rule firing concurrently cannot be forgotten.
+		d := t.cs.det
+		d.mu.Lock()
+		delete(d.open, t)
+		d.mu.Unlock()
+	}
+	return open
+}
+
+// cleared reports whether b's condition no longer holds on the target, for
+// a trigger's Verify.
+func (t *target) cleared(b *binding) bool {
+	cur := t.cs.det.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.roll(cur)
+	return !b.rule.active(t.view(), t.latest)
+}
+
+// syncRules aligns the rule states with the code's current bindings, which
+// On may have changed, and grows the ring to the history they need. The
+// caller holds t.mu.
+func (t *target) syncRules() {
+	binds := t.cs.binds.Load()
+	if binds == t.binds {
+		return
+	}
+	old := make(map[*binding]ruleState, len(t.states))
+	if t.binds != nil {
+		for i, b := range *t.binds {
+			old[b] = t.states[i]
+		}
+	}
+	t.binds = binds
+	t.states = make([]ruleState, len(*binds))
+	span := int64(minRing)
+	for i, b := range *binds {
+		t.states[i] = old[b]
+		span = max(span, b.rule.span())
+	}
+	t.growRing(span)
+}
+
+func (t *target) growRing(n int64) {
+	if n <= int64(len(t.ring.slots)) {
+		return
+	}
+	r := ring{slots: make([]slot, n)}
+	for i := range r.slots {
+		r.slots[i].b = -1
+	}
+	for _, sl := range t.ring.slots {
+		if sl.b >= 0 {
+			r.add(sl.b, sl.f, sl.s)
+		}
+	}
+	t.ring = r
+}
+
+// totals returns every failure and success counted on the target.
+func (t *target) totals() (f, s int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f, s = t.totF, t.totS
+	for i := range t.stripes {
+		f += countOf(t.stripes[i].fail.Load())
+		s += countOf(t.stripes[i].succ.Load())
+	}
+	return f, s
+}
+
+// recent returns the failures and successes over the last n buckets,
+// the current one included.
+func (t *target) recent(cur int64, n int64) (f, s int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.roll(cur)
+	return sum(t.view(), t.latest, n)
+}
+
+// sweep resolves what can be resolved across every target with an open
+// incident.
+func (d *detector) sweep(now time.Time) {
+	cur := d.bucket(now)
+	d.mu.Lock()
+	ts := make([]*target, 0, len(d.open))
+	for t := range d.open {
+		ts = append(ts, t)
+	}
+	d.mu.Unlock()
+	for _, t := range ts {
+		t.sweep(cur, now)
+	}
+}

@@ -1,0 +1,117 @@
+package heal
+
+// Report counts err as one failure. The first [*Error] in err's chain
+// gives the code and target; an error without one, or whose code the
+// taxonomy does not define, counts under [CodeUnclassified] with the
+// target it names. A deprecated code counts under its replacement. A nil
+// err is ignored.
+//
+// Report never blocks and allocates nothing for a code in the taxonomy;
+// a rule it makes fire is handed to the Healer's loop. It implements
+// [Reporter].
+func (h *Healer) Report(err error) {
+	if err == nil {
+		return
+	}
+	cs, name := h.det.unclass, ""
+	if e := findError(err); e != nil {
+		cs, name = h.det.lookup(e.Code), e.Target
+	}
+	cur := h.det.now()
+	cs.target(name).fail(cur)
+	if cur >= cs.logNext.Load() {
+		h.storm.noteFirst(cs, name, err, cur)
+	}
+}
+
+// findError returns the first *Error in err's chain. It walks the common
+// wrappers itself because errors.As, at about 200ns, would cost more than
+// the rest of Report; a chain with an As method falls back to errors.As.
+func findError(err error) *Error {
+	for err != nil {
+		switch x := err.(type) {
+		case *Error:
+			return x
+		case interface{ As(any) bool }:
+			e, _ := AsError(err)
+			return e
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range x.Unwrap() {
+				if e := findError(inner); e != nil {
+					return e
+				}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// Success counts one successful operation for code and target, the
+// denominator of [Ratio] rules. Like Report it never blocks; prefer
+// [Handle.Success] on hot paths.
+func (h *Healer) Success(code Code, target string) {
+	h.det.lookup(code).target(target).succeed(h.det.now())
+}
+
+// Handle is a code and target resolved once, at start-up, for the hottest
+// paths: [Handle.Report] is a few atomic operations with no lookup. The
+// zero Handle ignores reports. Handles are small values, safe to copy and
+// to use concurrently.
+type Handle struct {
+	h *Healer
+	t *target
+}
+
+// Code returns a handle for code with no target. A code the taxonomy does
+// not define resolves to [CodeUnclassified]; a deprecated one to its
+// replacement.
+func (h *Healer) Code(code Code) Handle {
+	return Handle{h: h, t: h.det.lookup(code).target("")}
+}
+
+// Target returns a handle for the same code and the named target.
+func (hd Handle) Target(target string) Handle {
+	if hd.h == nil {
+		return hd
+	}
+	return Handle{h: hd.h, t: hd.t.cs.target(target)}
+}
+
+// Code returns the code the handle counts under.
+func (hd Handle) Code() Code {
+	if hd.t == nil {
+		return ""
+	}
+	return hd.t.cs.code
+}
+
+// Report counts one failure for the handle's code and target.
+func (hd Handle) Report() {
+	if hd.h == nil {
+		return
+	}
+	cur := hd.h.det.now()
+	hd.t.fail(cur)
+	if cur >= hd.t.cs.logNext.Load() {
+		hd.h.storm.noteFirst(hd.t.cs, hd.t.name, nil, cur)
+	}
+}
+
+// Success counts one successful operation for the handle's code and
+// target.
+func (hd Handle) Success() {
+	if hd.h != nil {
+		hd.t.succeed(hd.h.det.now())
+	}
+}
+
+// ReportCode counts one failure through a pre-resolved handle; it is
+// [Handle.Report].
+func (h *Healer) ReportCode(hd Handle) { hd.Report() }
+
+var _ Reporter = (*Healer)(nil)

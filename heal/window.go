@@ -1,0 +1,131 @@
+package heal
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
+)
+
+// The hot path keeps, per target, a few stripes of counters for the
+// current time bucket. Each stripe packs the bucket's tag (its index modulo
+// 2^tagBits) and the count into one word, so a report is one atomic add on
+// a cache line that other CPUs rarely touch. When a stripe's tag falls
+// behind, the slow path swaps the word out under the target's lock and
+// moves the count into the ring of past buckets.
+//
+// A single shared counter was rejected: under RunParallel every report
+// would bounce one cache line between CPUs, so two CPUs would be slower
+// per report than one.
+const (
+	countBits = 40
+	countMask = 1<<countBits - 1
+	tagBits   = 64 - countBits
+	tagMask   = 1<<tagBits - 1
+)
+
+func pack(b int64, n uint64) uint64 { return uint64(b&tagMask)<<countBits | n }
+func tagOf(w uint64) int64         { return int64(w >> countBits) }
+func countOf(w uint64) int64       { return int64(w & countMask) }
+
+// bucketOf returns the bucket with tag tag closest at or before ref.
+func bucketOf(tag, ref int64) int64 { return ref - ((ref - tag) & tagMask) }
+
+// stripe is one CPU's share of a target's current bucket, alone on its
+// cache line.
+type stripe struct {
+	fail atomic.Uint64 // tag | failures
+	succ atomic.Uint64 // tag | successes
+	trig atomic.Int64  // failure count at which a report takes the slow path
+	_    [40]byte
+}
+
+// stripeCount is how many stripes each target gets: a power of two at
+// least twice GOMAXPROCS, so two CPUs rarely pick the same one, capped to
+// bound memory on large machines.
+var stripeCount = func() int {
+	n := 2
+	for n < 2*runtime.GOMAXPROCS(0) && n < 64 {
+		n *= 2
+	}
+	return n
+}()
+
+// pickStripe chooses a stripe at random. Go offers no cheap way to learn
+// the current CPU; the runtime's per-thread random source costs a few
+// nanoseconds and spreads concurrent reporters about as well.
+func pickStripe(s []stripe) *stripe {
+	return &s[rand.Uint32()&uint32(len(s)-1)]
+}
+
+// slot is one past bucket's totals.
+type slot struct {
+	b    int64 // the bucket it holds; a slot holding another is empty
+	f, s int64
+}
+
+// ring holds the last len(slots) buckets, indexed by bucket modulo length.
+type ring struct{ slots []slot }
+
+func (r *ring) add(b, f, s int64) {
+	sl := &r.slots[b%int64(len(r.slots))]
+	switch {
+	case sl.b == b:
+	case sl.b < b:
+		*sl = slot{b: b}
+	default:
+		return // older than the ring remembers
+	}
+	sl.f += f
+	sl.s += s
+}
+
+func (r *ring) get(b int64) (f, s int64) {
+	if b < 0 {
+		return 0, 0
+	}
+	sl := &r.slots[b%int64(len(r.slots))]
+	if sl.b != b {
+		return 0, 0
+	}
+	return sl.f, sl.s
+}
+
+// view is a target's history as rules see it: the ring for past buckets
+// and the live stripes summed for the current one.
+type view struct {
+	ring    *ring
+	cur     int64
+	liveF   int64
+	liveS   int64
+	liveCur bool
+}
+
+func (v *view) at(b int64) (f, s int64) {
+	f, s = v.ring.get(b)
+	if b == v.cur {
+		f, s = f+v.liveF, s+v.liveS
+	}
+	return f, s
+}
+
+// setTriggers arms each stripe to take the slow path after need more
+// failures spread over all stripes: if the total grows by need, at least
+// one stripe grew by ceil(need/len) and sees its trigger.
+func setTriggers(st []stripe, cur int64, need int64) {
+	step := int64(math.MaxInt64)
+	if need != math.MaxInt64 {
+		step = (need + int64(len(st)) - 1) / int64(len(st))
+	}
+	for i := range st {
+		base := int64(0)
+		if w := st[i].fail.Load(); tagOf(w) == cur&tagMask {
+			base = countOf(w)
+		}
+		if step == math.MaxInt64 {
+			st[i].trig.Store(math.MaxInt64)
+			continue
+		}
+		st[i].trig.Store(base + step)
+	}
+}
