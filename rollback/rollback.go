@@ -3,6 +3,8 @@ package rollback
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/selfheal/selfheal/heal"
@@ -56,9 +58,11 @@ var _ heal.Action = (*Kubectl)(nil)
 
 // Undo returns an action that rolls back the trigger's target with
 // "kubectl rollout undo" and waits for it with "kubectl rollout status".
-// cfg is copied; changing it later has no effect.
+// cfg is copied, slices and maps included; changing it later has no
+// effect.
 func Undo(cfg Config) *Kubectl {
-	cfg.Env = append([]string(nil), cfg.Env...)
+	cfg.Env = slices.Clone(cfg.Env)
+	cfg.Deployments = maps.Clone(cfg.Deployments)
 	return &Kubectl{cfg: cfg}
 }
 
