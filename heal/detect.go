@@ -31,6 +31,7 @@ type detector struct {
 
 	maxTargets int
 	codes      map[Code]*codeState // immutable after New
+	table      codeTable           // codes, for Report's lookup
 	unclass    *codeState
 	emit       func(Incident) // hands an event to the Healer without blocking
 
@@ -60,7 +61,7 @@ func (d *detector) timeOf(b int64) time.Time { return d.start.Add(time.Duration(
 
 // lookup returns the state of c, or of CodeUnclassified when c is unknown.
 func (d *detector) lookup(c Code) *codeState {
-	if cs := d.codes[c]; cs != nil {
+	if cs := d.table.get(string(c)); cs != nil {
 		return cs
 	}
 	return d.unclass
@@ -176,7 +177,7 @@ const minRing = 16
 // stripe, an atomic load and add, and a comparison with the stripe's
 // trigger.
 func (t *target) fail(cur int64) {
-	s := pickStripe(t.stripes)
+	s := pickStripe(t.stripes, cur)
 	if tagOf(s.fail.Load()) != cur&tagMask {
 		t.slow(cur, s, true)
 		return
@@ -188,7 +189,7 @@ func (t *target) fail(cur int64) {
 
 // succeed counts one success in bucket cur.
 func (t *target) succeed(cur int64) {
-	s := pickStripe(t.stripes)
+	s := pickStripe(t.stripes, cur)
 	if tagOf(s.succ.Load()) != cur&tagMask {
 		t.slow(cur, s, false)
 		return

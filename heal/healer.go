@@ -133,6 +133,7 @@ func newDetector(h *Healer, cfg Config) *detector {
 		}
 	}
 	d.unclass = newCodeState(d, CodeUnclassified, SeverityUnknown)
+	d.table = newCodeTable(d.codes)
 	return d
 }
 

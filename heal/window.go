@@ -2,9 +2,9 @@ package heal
 
 import (
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The hot path keeps, per target, a few stripes of counters for the
@@ -25,8 +25,8 @@ const (
 )
 
 func pack(b int64, n uint64) uint64 { return uint64(b&tagMask)<<countBits | n }
-func tagOf(w uint64) int64         { return int64(w >> countBits) }
-func countOf(w uint64) int64       { return int64(w & countMask) }
+func tagOf(w uint64) int64          { return int64(w >> countBits) }
+func countOf(w uint64) int64        { return int64(w & countMask) }
 
 // bucketOf returns the bucket with tag tag closest at or before ref.
 func bucketOf(tag, ref int64) int64 { return ref - ((ref - tag) & tagMask) }
@@ -41,21 +41,29 @@ type stripe struct {
 }
 
 // stripeCount is how many stripes each target gets: a power of two at
-// least twice GOMAXPROCS, so two CPUs rarely pick the same one, capped to
-// bound memory on large machines.
+// least four times GOMAXPROCS, so that two busy goroutines rarely share
+// one, capped to bound memory on large machines.
 var stripeCount = func() int {
-	n := 2
-	for n < 2*runtime.GOMAXPROCS(0) && n < 64 {
+	n := 4
+	for n < 4*runtime.GOMAXPROCS(0) && n < 64 {
 		n *= 2
 	}
 	return n
 }()
 
-// pickStripe chooses a stripe at random. Go offers no cheap way to learn
-// the current CPU; the runtime's per-thread random source costs a few
-// nanoseconds and spreads concurrent reporters about as well.
-func pickStripe(s []stripe) *stripe {
-	return &s[rand.Uint32()&uint32(len(s)-1)]
+// pickStripe chooses a stripe for the calling goroutine in bucket cur by
+// hashing the address of a variable on its stack: goroutines have
+// distinct stacks, so concurrent reporters spread over the stripes and
+// each keeps to its own cache line. Mixing in the bucket reshuffles the
+// assignment every bucket, so two goroutines that happen to share a
+// stripe do not share it for long.
+//
+// Go offers no cheap way to learn the current CPU. A random stripe per
+// report (math/rand/v2) spread as well but cost a third of a report.
+func pickStripe(s []stripe, cur int64) *stripe {
+	var x byte
+	h := (uint64(uintptr(unsafe.Pointer(&x))) ^ uint64(cur)<<13) * 0x9e3779b97f4a7c15
+	return &s[h>>58&uint64(len(s)-1)]
 }
 
 // slot is one past bucket's totals.
@@ -94,11 +102,10 @@ func (r *ring) get(b int64) (f, s int64) {
 // view is a target's history as rules see it: the ring for past buckets
 // and the live stripes summed for the current one.
 type view struct {
-	ring    *ring
-	cur     int64
-	liveF   int64
-	liveS   int64
-	liveCur bool
+	ring  *ring
+	cur   int64
+	liveF int64
+	liveS int64
 }
 
 func (v *view) at(b int64) (f, s int64) {
