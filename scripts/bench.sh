@@ -1,0 +1,94 @@
+#!/bin/sh
+# bench.sh runs the benchmarks that have peers, prints benchstat's summary
+# and the ratios the design sets targets for, computed from medians.
+#
+# Environment: COUNT (default 10), CPU (default 1,2), BENCHTIME (default
+# go test's), BENCH (default .), OUT (directory for raw results, default a
+# temporary one).
+#
+# To add a package's pairs, append lines to PAIRS below:
+#   package  numerator-benchmark  denominator-benchmark  target  label
+# Names are as go test prints them, with "-2" for the second -cpu value;
+# target is the bound the ratio must stay under, or "-" for none. Packages
+# that do not exist yet are skipped.
+set -eu
+
+COUNT=${COUNT:-10}
+CPU=${CPU:-1,2}
+BENCH=${BENCH:-.}
+BENCHSTAT="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
+
+PAIRS='
+heal ReportCode/serial             PeerPromCounterInc/serial   2    ReportCode/PromCounterInc (serial)
+heal ReportCode/parallel           PeerPromCounterInc/parallel 2    ReportCode/PromCounterInc (parallel)
+heal ReportError/serial            PeerPromCounterInc/serial   5    ReportError/PromCounterInc (serial)
+heal ReportError/parallel          PeerPromCounterInc/parallel 5    ReportError/PromCounterInc (parallel)
+heal ReportError/serial            PeerPromCounterVec/serial   0.34 ReportError/PromCounterVec (serial; >=3x faster)
+heal ReportError/parallel          PeerPromCounterVec/parallel 0.34 ReportError/PromCounterVec (parallel; >=3x faster)
+heal ReportCode/parallel-2         ReportCode/parallel         1    ReportCode cpu2/cpu1 (parallel)
+heal ReportError/parallel-2        ReportError/parallel        1    ReportError cpu2/cpu1 (parallel)
+heal ReportCodeTaxonomy/codes=10000 ReportCodeTaxonomy/codes=10 1.2 ReportCode 10000 codes/10 codes
+breaker Execute                    PeerGobreakerExecute        1.1  breaker Execute/gobreaker Execute
+flags Evaluate                     PeerOpenFeatureEvaluate     1.05 flags Evaluate/OpenFeature Evaluate
+'
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
+
+pkgs=
+for p in heal breaker flags; do
+	if ls "$p"/*_test.go >/dev/null 2>&1; then
+		pkgs="$pkgs ./$p/"
+	fi
+done
+
+benchtime=
+if [ -n "${BENCHTIME:-}" ]; then
+	benchtime="-benchtime=$BENCHTIME"
+fi
+
+for p in $pkgs; do
+	name=$(basename "$p")
+	echo "== go test -run '^\$' -bench '$BENCH' -count $COUNT -cpu $CPU $benchtime $p" >&2
+	# shellcheck disable=SC2086 # benchtime is empty or one word
+	go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -cpu "$CPU" $benchtime "$p" \
+		>"$out/$name.txt"
+	echo
+	echo "### $name"
+	$BENCHSTAT "$out/$name.txt" || echo "(benchstat failed; raw results in $out/$name.txt)"
+done
+
+# median prints the median ns/op of benchmark $2 in file $1, or nothing.
+median() {
+	awk -v want="Benchmark$2" '
+		$1 == want { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") v[n++] = $i }
+		END {
+			if (n == 0) exit
+			for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+			if (n % 2) print v[int(n/2)]; else print (v[n/2-1] + v[n/2]) / 2
+		}' "$1"
+}
+
+echo
+echo "### ratios (medians of $COUNT runs)"
+printf '%-52s %10s %10s %7s %7s\n' pair numerator denominator ratio target
+echo "$PAIRS" | while read -r pkg num den target label; do
+	[ -n "$pkg" ] || continue
+	f="$out/$pkg.txt"
+	[ -f "$f" ] || continue
+	a=$(median "$f" "$num")
+	b=$(median "$f" "$den")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		printf '%-52s %s\n' "$label" "(missing: Benchmark$num or Benchmark$den)"
+		continue
+	fi
+	awk -v l="$label" -v a="$a" -v b="$b" -v t="$target" 'BEGIN {
+		r = a / b
+		verdict = (t == "-") ? "" : (r <= t ? "ok" : "MISSED")
+		printf "%-52s %10.2f %10.2f %7.2f %7s %s\n", l, a, b, r, t, verdict
+	}'
+done
+echo
+echo "raw results: $out"
