@@ -20,7 +20,7 @@ type storm struct {
 	log      *slog.Logger
 	level    slog.Leveler
 	interval time.Duration
-	every    int64                    // buckets per interval; 0 when off
+	every    int64                   // buckets per interval; 0 when off
 	pending  map[*codeState]*summary // owned by the loop goroutine
 }
 

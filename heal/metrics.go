@@ -116,7 +116,6 @@ func (h *Healer) codeStatus(cs *codeState, cur int64) []CodeStatus {
 	return out
 }
 
-
 // openIncidents lists the open incidents, oldest first.
 func (h *Healer) openIncidents() []Incident {
 	d := h.det
