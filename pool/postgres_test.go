@@ -58,8 +58,9 @@ func appName(t *testing.T) string {
 }
 
 // terminate kills, from an admin connection, every server backend of the
-// application, and waits until they have exited.
-func terminate(t *testing.T, ctx context.Context, dsn, app string) {
+// application, waits until they have exited, and checks that there were
+// want of them.
+func terminate(t *testing.T, ctx context.Context, dsn, app string, want int) {
 	t.Helper()
 	admin, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
@@ -71,7 +72,7 @@ func terminate(t *testing.T, ctx context.Context, dsn, app string) {
 			where application_name = $1 and pid <> pg_backend_pid()) killed`,
 		app).Scan(&n)
 	require.NoError(t, err)
-	require.Equal(t, conns, n, "backends terminated")
+	require.Equal(t, want, n, "backends terminated")
 }
 
 // noPing stops the pools from checking connections before use: a pool
@@ -81,22 +82,15 @@ func noPing[P any](context.Context, P) bool { return false }
 
 func TestPGXRecycleHealsTerminatedConnections(t *testing.T) {
 	dsn, app, ctx := postgres(t), appName(t), testCtx(t)
-	cfg, err := pgxpool.ParseConfig(dsn)
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["application_name"] = app
-	cfg.MaxConns = conns
-	cfg.ShouldPing = noPing[pgxpool.ShouldPingParams]
-	p, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	defer p.Close()
+	p := newPGX(t, ctx, dsn, app, conns)
 
 	db := pool.PGX{Pool: p}
 	probe := pool.NewProbe(db, pool.ProbeConfig{Target: "test"})
 	require.NoError(t, probe.Check(ctx))
-	old := pgxPIDs(t, ctx, p)
-	terminate(t, ctx, dsn, app)
+	old := pgxPIDs(t, ctx, p, conns)
+	terminate(t, ctx, dsn, app, conns)
 
-	_, err = pgxPID(ctx, p)
+	_, err := pgxPID(ctx, p)
 	require.Error(t, err, "a query on a terminated connection fails")
 	recycle := pool.Recycle(db)
 	require.NoError(t, recycle.Run(ctx, heal.Trigger{Target: "test", DryRun: true}))
@@ -105,17 +99,32 @@ func TestPGXRecycleHealsTerminatedConnections(t *testing.T) {
 
 	require.NoError(t, recycle.Run(ctx, heal.Trigger{Target: "test"}))
 	require.NoError(t, probe.Check(ctx))
-	fresh := pgxPIDs(t, ctx, p)
-	assert.NotContains(t, fresh, old[0])
-	assert.NotContains(t, fresh, old[1])
-	assert.NotContains(t, fresh, old[2])
+	fresh := pgxPIDs(t, ctx, p, conns)
+	for _, pid := range old {
+		assert.NotContains(t, fresh, pid)
+	}
 }
 
-// pgxPIDs holds conns connections at once and returns their backend pids.
-func pgxPIDs(t *testing.T, ctx context.Context, p *pgxpool.Pool) []uint32 {
+// newPGX returns a pgxpool of at most size connections to the test server,
+// closed when the test ends.
+func newPGX(t *testing.T, ctx context.Context, dsn, app string, size int32) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["application_name"] = app
+	cfg.MaxConns = size
+	cfg.ShouldPing = noPing[pgxpool.ShouldPingParams]
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	return p
+}
+
+// pgxPIDs holds n connections at once and returns their backend pids.
+func pgxPIDs(t *testing.T, ctx context.Context, p *pgxpool.Pool, n int) []uint32 {
 	t.Helper()
 	var pids []uint32
-	for range conns {
+	for range n {
 		c, err := p.Acquire(ctx)
 		require.NoError(t, err)
 		defer c.Release()
@@ -153,7 +162,7 @@ func TestSQLRecycleHealsTerminatedConnections(t *testing.T) {
 	defer s.Close()
 
 	old := sqlPIDs(t, ctx, s.DB())
-	terminate(t, ctx, dsn, app)
+	terminate(t, ctx, dsn, app, conns)
 	_, err = sqlPID(ctx, s.DB())
 	require.Error(t, err, "a query on a terminated connection fails")
 	probe := pool.NewProbe(s, pool.ProbeConfig{})
