@@ -34,18 +34,20 @@ func (s *Supervisor) Health() Health {
 	return s.healthAt(s.clock.Now())
 }
 
-// healthAt judges health at now. A stall is a turn of the loop that has
-// lasted longer than StallLimit: an idle loop is waiting, not stalled.
+// healthAt judges health at now. The loop counts as stalled while it is
+// still on the turn the watchdog found stalled (see watchdog); the audit
+// sink counts as failing from a failed write until a write succeeds.
 func (s *Supervisor) healthAt(now time.Time) Health {
 	h := Health{Healthy: true, Time: now, AuditErrors: s.auditErrors.Load()}
-	if b := s.busySince.Load(); b != 0 {
-		h.LoopBusy = now.Sub(time.Unix(0, b))
+	cur := s.beat.Load()
+	if cur != nil {
+		h.LoopBusy = now.Sub(cur.since)
 	}
 	var why []string
 	if s.closed.Load() {
 		why = append(why, "closed")
 	}
-	if h.LoopBusy > s.cfg.StallLimit {
+	if cur != nil && cur.n == s.stalledTurn.Load() {
 		why = append(why, fmt.Sprintf("decision loop stalled for %v (limit %v)",
 			h.LoopBusy, s.cfg.StallLimit))
 	}
@@ -56,6 +58,33 @@ func (s *Supervisor) healthAt(now time.Time) Health {
 		h.Healthy, h.Reason = false, strings.Join(why, "; ")
 	}
 	return h
+}
+
+// stallWatch is the watchdog's memory of the turn it saw last.
+type stallWatch struct {
+	n    uint64 // the turn
+	seen int    // on how many consecutive ticks
+}
+
+// observe judges the loop at a tick. A turn is stalled once it has lasted
+// longer than StallLimit on the clock and the watchdog has seen it on two
+// ticks or more. The second condition is not needed with a real clock; it
+// keeps a fake clock that jumps ahead while a short turn is in progress
+// from passing for a stall, since one jump fires at most one tick.
+func (s *Supervisor) observe(w *stallWatch, now time.Time) {
+	cur := s.beat.Load()
+	switch {
+	case cur == nil:
+		*w = stallWatch{}
+		return
+	case cur.n == w.n:
+		w.seen++
+	default:
+		*w = stallWatch{n: cur.n, seen: 1}
+	}
+	if w.seen >= 2 && now.Sub(cur.since) > s.cfg.StallLimit {
+		s.stalledTurn.Store(cur.n)
+	}
 }
 
 // Handler returns an http.Handler for readiness probes: 200 with the
@@ -83,7 +112,7 @@ func (s *Supervisor) watchdog() {
 	if sd.interval > 0 && sd.interval < every {
 		every = sd.interval
 	}
-	healthy := true
+	healthy, w := true, stallWatch{}
 	t := s.clock.NewTimer(every)
 	defer t.Stop()
 	for {
@@ -92,6 +121,7 @@ func (s *Supervisor) watchdog() {
 			return
 		case <-t.C():
 		}
+		s.observe(&w, s.clock.Now())
 		h := s.Health()
 		healthy = s.transition(healthy, h)
 		pinged := h.Healthy && sd.socket != "" && s.petSystemd(sd.socket)

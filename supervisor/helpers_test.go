@@ -3,6 +3,7 @@ package supervisor_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/selfheal/selfheal/healtest"
 	"github.com/selfheal/selfheal/supervisor"
 )
 
@@ -70,7 +70,7 @@ func (m *memSink) waitFor(t *testing.T, o supervisor.Outcome) supervisor.Record 
 
 // fixture is a supervisor on a fake clock with an in-memory sink.
 type fixture struct {
-	clock *healtest.Clock
+	clock *fakeClock
 	sink  *memSink
 	sup   *supervisor.Supervisor
 }
@@ -80,13 +80,16 @@ type fixture struct {
 // idle timer armed.
 func newFixture(t *testing.T, cfg supervisor.Config) *fixture {
 	t.Helper()
-	f := &fixture{clock: healtest.NewClock(time.Time{}), sink: newMemSink()}
-	if c, ok := cfg.Clock.(*healtest.Clock); ok {
+	f := &fixture{clock: newClock(), sink: newMemSink()}
+	if c, ok := cfg.Clock.(*fakeClock); ok {
 		f.clock = c
 	}
 	cfg.Clock = f.clock
 	if cfg.AuditSink == nil {
 		cfg.AuditSink = f.sink
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	sup, err := supervisor.New(cfg)
 	require.NoError(t, err)

@@ -13,6 +13,19 @@ type loopState struct {
 	inflight int   // handed to workers, result not yet back
 	verifies []verifyItem
 	vtimer   Timer
+	replies  []reply // answers held until the turn ends
+}
+
+// reply is an outcome on its way to a caller of Do or Undo.
+type reply struct {
+	to  chan Record
+	rec Record
+}
+
+// turnMark is the loop's heartbeat: which turn it is on, since when.
+type turnMark struct {
+	n     uint64
+	since time.Time
 }
 
 // verifyItem is a successful action waiting for its verify window to pass.
@@ -52,14 +65,25 @@ func (s *Supervisor) loop() {
 }
 
 // turn runs one step of the loop with the heartbeat marked busy, so the
-// watchdog can tell a stalled loop from an idle one.
+// watchdog can tell a stalled loop from an idle one. Callers of Do hear of
+// their outcome only once the turn is over, so a test that advances a fake
+// clock as soon as Do returns does not catch the loop mid-turn.
 func (s *Supervisor) turn(step func(now time.Time)) {
-	s.busySince.Store(s.clock.Now().UnixNano())
-	defer s.busySince.Store(0)
+	s.beat.Store(&turnMark{n: s.turns.Add(1), since: s.clock.Now()})
 	if h := s.cfg.hooks.beforeTurn; h != nil {
 		h()
 	}
 	step(s.clock.Now())
+	s.beat.Store(nil)
+	s.flushReplies()
+}
+
+// flushReplies answers the callers waiting for outcomes decided so far.
+func (s *Supervisor) flushReplies() {
+	for _, r := range s.replies {
+		r.to <- r.rec // buffered, one answer each: never blocks
+	}
+	s.replies = s.replies[:0]
 }
 
 // drain ends the loop for Close: queued triggers are rejected, jobs not yet
@@ -84,6 +108,7 @@ func (s *Supervisor) drain() {
 	for s.inflight > 0 {
 		s.finish(<-s.results, s.clock.Now())
 	}
+	s.flushReplies()
 }
 
 // decide takes one trigger from queue to outcome or to a worker.
@@ -260,7 +285,7 @@ func (s *Supervisor) finish(res result, now time.Time) {
 func (s *Supervisor) conclude(req request, rec Record) {
 	_ = s.audit(rec) // a failure is counted, logged and makes us unhealthy
 	if req.reply != nil {
-		req.reply <- rec
+		s.replies = append(s.replies, reply{req.reply, rec})
 	}
 	switch rec.Outcome {
 	case OutcomeOK, OutcomeFailed, OutcomeDryRun:

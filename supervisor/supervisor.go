@@ -56,7 +56,9 @@ type Supervisor struct {
 	wg      sync.WaitGroup
 
 	ids         atomic.Uint64
-	busySince   atomic.Int64 // UnixNano when the current turn began; 0 when idle
+	beat        atomic.Pointer[turnMark] // the loop's current turn; nil when idle
+	turns       atomic.Uint64            // numbers the turns
+	stalledTurn atomic.Uint64            // the turn the watchdog found stalled
 	sinkFailing atomic.Bool
 	auditErrors atomic.Uint64
 	sdPings     atomic.Uint64
