@@ -155,3 +155,23 @@ func waitNote(t *testing.T, c chanNotifier, o supervisor.Outcome) supervisor.Not
 }
 
 type atomicInt = atomic.Int32
+
+// recordingHandler is a slog.Handler keeping "LEVEL message" lines.
+type recordingHandler struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func newSlog(h *recordingHandler) *slog.Logger { return slog.New(h) }
+
+func (h *recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lines = append(h.lines, r.Level.String()+" "+r.Message)
+	return nil
+}
+
+func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }

@@ -42,6 +42,14 @@ type verifyItem struct {
 func (s *Supervisor) loop() {
 	defer s.wg.Done()
 	for {
+		// Close comes before any other work, which select alone would
+		// pick at random.
+		select {
+		case <-s.stop:
+			s.drain()
+			return
+		default:
+		}
 		var jobs chan<- job
 		var next job
 		if len(s.pending) > 0 {

@@ -303,8 +303,8 @@ func (s *Supervisor) Close() error {
 		s.mu.Unlock()
 		return nil
 	}
+	close(s.stop) // under the lock: once Submit sees closed, the loop is told
 	s.mu.Unlock()
-	close(s.stop)
 	s.wg.Wait()
 	if s.file != nil {
 		return s.file.Close()
