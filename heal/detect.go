@@ -20,6 +20,11 @@ const CodeUnclassified Code = "HEAL-UNCLASSIFIED-000"
 // cannot grow memory but still count toward the code's rules.
 const OverflowTarget = "(other)"
 
+// BUG(selfheal): A target, once counted, keeps its slot for the life of
+// the Healer: a service whose targets rotate (per-request hosts, say)
+// fills Config.MaxTargets and counts the rest under OverflowTarget. Idle
+// targets are not yet evicted.
+
 // detector owns the counters of every code and the open incidents. Its
 // hot path is [target.fail]; everything that takes a lock is its slow path.
 type detector struct {
