@@ -115,6 +115,7 @@ func TestTornTailIsCutAndTheChainContinues(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, logs.String(), "level=WARN")
 	assert.Contains(t, logs.String(), "line 4: torn write")
+	assert.Contains(t, sup.Snapshot().AuditTornTail, "line 4: torn write")
 
 	rec, err := sup.Do(t.Context(), trig(&counter{name: "act"}, "x"))
 	require.NoError(t, err)

@@ -24,6 +24,9 @@ type Snapshot struct {
 	SystemdPings uint64 `json:"systemd_pings"`
 	// Recent holds the last audit records, oldest first.
 	Recent []Record `json:"recent"`
+	// AuditTornTail describes the torn record cut off the audit file when
+	// it was opened after a crash; empty when the file was intact.
+	AuditTornTail string `json:"audit_torn_tail,omitempty"`
 	// StoreError is set when the guardrail store could not be read.
 	StoreError string `json:"store_error,omitempty"`
 }
@@ -63,6 +66,9 @@ func (s *Supervisor) Snapshot() Snapshot {
 		NotificationsFailed:  s.notes.failed.Load(),
 		SystemdPings:         s.sdPings.Load(),
 		Recent:               s.Recent(),
+	}
+	if s.file != nil && s.file.Recovered() != nil {
+		snap.AuditTornTail = s.file.Recovered().Error()
 	}
 	st, err := s.store.State()
 	if err != nil {
