@@ -1,0 +1,236 @@
+package statuspage
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/selfheal/selfheal/breaker"
+	"github.com/selfheal/selfheal/flags"
+	"github.com/selfheal/selfheal/supervisor"
+)
+
+const (
+	maxForm   = 8 << 10 // bytes of form body a control reads
+	maxReason = 200     // runes of reason kept
+	// undoWait bounds how long a reset or revive waits for the supervisor
+	// to run it, so a stalled supervisor cannot hold requests forever.
+	undoWait = 30 * time.Second
+)
+
+// controlError is a control's failure with the status it answers.
+type controlError struct {
+	code int
+	msg  string
+}
+
+func (e *controlError) Error() string { return e.msg }
+
+func fail(code int, format string, args ...any) error {
+	return &controlError{code: code, msg: "statuspage: " + fmt.Sprintf(format, args...)}
+}
+
+// controlFunc does one control for actor and says what it did.
+type controlFunc func(r *http.Request, actor string) (string, error)
+
+// control wraps a control with the checks every one of them needs: same
+// origin, a valid token, a bounded form.
+func (p *Page) control(do controlFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := p.cop.Check(r); err != nil {
+			writeJSON(w, http.StatusForbidden, reply{Error: "statuspage: cross-origin request refused"})
+			return
+		}
+		actor, err := p.authorize(r)
+		if err == nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if perr := r.ParseForm(); perr != nil {
+				err = fail(http.StatusBadRequest, "reading the form: %v", perr)
+			}
+		}
+		var done string
+		if err == nil {
+			done, err = do(r, actor)
+		}
+		p.answer(w, r, actor, done, err)
+	}
+}
+
+// reply is a control's JSON answer.
+type reply struct {
+	OK    bool   `json:"ok,omitempty"`
+	Done  string `json:"done,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+func (p *Page) answer(w http.ResponseWriter, r *http.Request, actor, done string, err error) {
+	if err == nil {
+		p.log.Info("statuspage: control used", "path", r.URL.Path, "actor", actor, "done", done)
+		writeJSON(w, http.StatusOK, reply{OK: true, Done: done})
+		return
+	}
+	var ce *controlError
+	if !errors.As(err, &ce) {
+		ce = &controlError{code: http.StatusInternalServerError, msg: err.Error()}
+	}
+	if ce.code == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="statuspage"`)
+	}
+	writeJSON(w, ce.code, reply{Error: ce.msg})
+}
+
+// authorize returns the actor the request's bearer token names.
+func (p *Page) authorize(r *http.Request) (string, error) {
+	if len(p.tokens) == 0 {
+		return "", fail(http.StatusForbidden, "controls are disabled: no tokens configured")
+	}
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || secret == "" {
+		return "", fail(http.StatusUnauthorized, "a bearer token is required")
+	}
+	if op, ok := p.operator(secret); ok {
+		return "human:" + op, nil
+	}
+	return "", fail(http.StatusUnauthorized, "invalid token")
+}
+
+// operator finds the token matching secret. Comparing digests keeps the
+// comparison constant-time whatever the lengths, and every token is
+// compared so the time does not say which one matched.
+func (p *Page) operator(secret string) (string, bool) {
+	got := sha256.Sum256([]byte(secret))
+	found := -1
+	for i, t := range p.tokens {
+		want := sha256.Sum256([]byte(t.Secret))
+		if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return "", false
+	}
+	return p.tokens[found].Operator, true
+}
+
+func (p *Page) mute(r *http.Request, actor string) (string, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(r.PostFormValue("for")))
+	if err != nil || d <= 0 || d > p.cfg.MaxMute {
+		return "", fail(http.StatusBadRequest, "mute for %q: want a duration in (0, %v], e.g. 30m",
+			r.PostFormValue("for"), p.cfg.MaxMute)
+	}
+	reason := reasonOf(r, "muted from the status page")
+	until := p.now().Add(d)
+	if err := p.sup.Mute(until, reason, actor); err != nil {
+		return "", err
+	}
+	return "muted for " + short(d), nil
+}
+
+func (p *Page) unmute(_ *http.Request, actor string) (string, error) {
+	if err := p.sup.Unmute(actor); err != nil {
+		return "", err
+	}
+	return "unmuted", nil
+}
+
+func (p *Page) rearm(r *http.Request, actor string) (string, error) {
+	target := r.PostFormValue("target")
+	given := p.sup.Snapshot().GivenUp
+	if !slices.ContainsFunc(given, func(g supervisor.GivenUpState) bool { return g.Target == target }) {
+		return "", fail(http.StatusNotFound, "rearm %q: not a target the supervisor gave up on", target)
+	}
+	if err := p.sup.Rearm(target, actor); err != nil {
+		return "", err
+	}
+	return "re-armed " + target, nil
+}
+
+// resetBreaker resets a breaker by undoing a trip through the supervisor,
+// so that the reset is audited with its actor like any action.
+func (p *Page) resetBreaker(r *http.Request, actor string) (string, error) {
+	name := r.PostFormValue("name")
+	if p.cfg.Breakers == nil {
+		return "", fail(http.StatusNotFound, "reset %q: no breakers configured", name)
+	}
+	if _, ok := p.cfg.Breakers.Get(name); !ok {
+		return "", fail(http.StatusNotFound, "reset %q: no such breaker", name)
+	}
+	t := p.manual(r, actor, name, "breaker reset from the status page")
+	t.Action = breaker.Trip(p.cfg.Breakers, 0)
+	return "reset breaker " + name, p.undo(r.Context(), t)
+}
+
+// reviveFlag revives a flag by undoing a kill through the supervisor, so
+// that the revive is audited with its actor like any action.
+func (p *Page) reviveFlag(r *http.Request, actor string) (string, error) {
+	flag := r.PostFormValue("flag")
+	if p.cfg.Flags == nil {
+		return "", fail(http.StatusNotFound, "revive %q: no flag switch configured", flag)
+	}
+	if _, ok := p.cfg.Flags.Killed(flag); !ok {
+		return "", fail(http.StatusNotFound, "revive %q: not a killed flag", flag)
+	}
+	t := p.manual(r, actor, flag, "flag revived from the status page")
+	t.Action = flags.Kill(p.cfg.Flags)
+	return "revived flag " + flag, p.undo(r.Context(), t)
+}
+
+func (p *Page) manual(r *http.Request, actor, target, why string) supervisor.Trigger {
+	return supervisor.Trigger{Target: target, Source: supervisor.SourceManual,
+		Actor: actor, Reason: reasonOf(r, why)}
+}
+
+// undo runs t's undo and turns an outcome other than ok into an error.
+func (p *Page) undo(ctx context.Context, t supervisor.Trigger) error {
+	ctx, cancel := context.WithTimeout(ctx, undoWait)
+	defer cancel()
+	rec, err := p.sup.Undo(ctx, t)
+	switch {
+	case err != nil:
+		return fail(http.StatusServiceUnavailable, "undo %s on %q: %v", t.Action.Name(), t.Target, err)
+	case rec.Outcome != supervisor.OutcomeOK:
+		return fail(http.StatusConflict, "undo %s on %q: %s %s %s", t.Action.Name(), t.Target,
+			rec.Outcome, rec.Guardrail, rec.Error)
+	}
+	return nil
+}
+
+func (p *Page) injectFault(r *http.Request, _ string) (string, error) {
+	return p.fault(r, "inject", Faults.Inject)
+}
+
+func (p *Page) clearFault(r *http.Request, _ string) (string, error) {
+	return p.fault(r, "clear", Faults.Clear)
+}
+
+func (p *Page) fault(r *http.Request, verb string, op func(Faults, string) error) (string, error) {
+	name := r.PostFormValue("name")
+	if p.cfg.Faults == nil {
+		return "", fail(http.StatusNotFound, "%s %q: no faults configured", verb, name)
+	}
+	if err := op(p.cfg.Faults, name); err != nil {
+		if errors.Is(err, ErrUnknown) {
+			return "", fail(http.StatusNotFound, "%s %q: %v", verb, name, err)
+		}
+		return "", err
+	}
+	return verb + " fault " + name, nil
+}
+
+// reasonOf returns the form's reason, trimmed and bounded, or def.
+func reasonOf(r *http.Request, def string) string {
+	s := strings.TrimSpace(r.PostFormValue("reason"))
+	if s == "" {
+		return def
+	}
+	if rs := []rune(s); len(rs) > maxReason {
+		s = string(rs[:maxReason])
+	}
+	return s
+}
