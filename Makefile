@@ -24,7 +24,7 @@ bench:
 
 ## demo: the scripted incident the README describes.
 demo:
-	$(GO) run ./examples/quickstart
+	$(GO) run ./examples/checkout
 
 ## lint: formatting, vet and staticcheck (pinned).
 lint:
