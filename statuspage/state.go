@@ -155,11 +155,11 @@ func (p *Page) state() State {
 	st := State{
 		Title: p.cfg.Title, Time: now, Refresh: p.cfg.RefreshInterval.Milliseconds(),
 		Controls: len(p.tokens) > 0, Health: ss.Health,
-		Guardrails: guardrails(ss, now),
-		Incidents:  incidents(hs.Open, now),
-		Codes:      p.codes(hs.Codes),
-		Policies:   orEmpty(hs.Policies),
-		Audit:      tail(ss.Recent, p.cfg.AuditTail, now),
+		Guardrails:  guardrails(ss, now),
+		Incidents:   incidents(hs.Open, now),
+		Codes:       p.codes(hs.Codes),
+		Policies:    orEmpty(hs.Policies),
+		Audit:       tail(ss.Recent, p.cfg.AuditTail, now),
 		HasBreakers: p.cfg.Breakers != nil, HasFlags: p.cfg.Flags != nil,
 		HasFaults: p.cfg.Faults != nil,
 	}
@@ -169,7 +169,7 @@ func (p *Page) state() State {
 
 func guardrails(ss supervisor.Snapshot, now time.Time) Guardrails {
 	g := Guardrails{Queued: ss.Queued, StoreError: ss.StoreError,
-		Budget: Budget{BudgetState: ss.Budget, Text: budgetText(ss.Budget)},
+		Budget:    Budget{BudgetState: ss.Budget, Text: budgetText(ss.Budget)},
 		Cooldowns: []Cooldown{}, GivenUp: []GivenUp{}}
 	if m := ss.Mute; m != nil {
 		g.Mute = &Mute{Until: m.Until, Left: left(now, m.Until), Reason: m.Reason, By: m.By}

@@ -16,6 +16,9 @@
     return e;
   }
 
+  // str shows a field the JSON omitted as empty, not as "undefined".
+  function str(v) { return v === undefined || v === null ? '' : String(v); }
+
   function button(label, path, key, value) {
     const b = el('button', label);
     b.type = 'button';
@@ -35,8 +38,8 @@
       cells(it).forEach(function (c) {
         const td = el('td');
         if (c instanceof Node) td.appendChild(c);
-        else if (Array.isArray(c)) { td.textContent = String(c[0]); td.className = c[1]; }
-        else td.textContent = c === undefined || c === null ? '' : String(c);
+        else if (Array.isArray(c)) { td.textContent = str(c[0]); td.className = c[1]; }
+        else td.textContent = str(c);
         tr.appendChild(td);
       });
       return tr;
