@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // CodeUnclassified is the code under which the Healer counts errors that
@@ -37,8 +38,12 @@ type detector struct {
 	maxTargets int
 	codes      map[Code]*codeState // immutable after New
 	table      codeTable           // codes, for Report's lookup
+	tax        *Taxonomy           // the taxonomy byPos follows
+	byPos      []posEntry          // codes by position in tax, for errors it made
 	unclass    *codeState
 	emit       func(Incident) // hands an event to the Healer without blocking
+	// noteFirst logs a code's first report in a log interval.
+	noteFirst func(cs *codeState, target string, err error, cur int64)
 
 	mu   sync.Mutex
 	open map[*target]struct{} // targets with an open incident
@@ -52,8 +57,11 @@ func (d *detector) now() int64 {
 	if d.coarse {
 		return d.cur.Load()
 	}
-	return d.bucket(d.clock.Now())
+	return d.nowFromClock()
 }
+
+// nowFromClock is kept out of now so that now inlines into Report.
+func (d *detector) nowFromClock() int64 { return d.bucket(d.clock.Now()) }
 
 func (d *detector) bucket(t time.Time) int64 {
 	if t.Before(d.start) {
@@ -70,6 +78,26 @@ func (d *detector) lookup(c Code) *codeState {
 		return cs
 	}
 	return d.unclass
+}
+
+// posEntry is a code's state found by the code's position in the
+// taxonomy. code is the taxonomy's own string, compared by address.
+type posEntry struct {
+	code *byte
+	cs   *codeState
+}
+
+// lookupError returns the state of e's code. An error made by the
+// Healer's taxonomy names its position there, which spares hashing and
+// comparing the code's text: the position is trusted only while e.Code
+// still points at the taxonomy's own copy of the code.
+func (d *detector) lookupError(e *Error) *codeState {
+	if e.tax == d.tax && uint(e.pos) < uint(len(d.byPos)) {
+		if p := d.byPos[e.pos]; p.code == unsafe.StringData(string(e.Code)) {
+			return p.cs
+		}
+	}
+	return d.lookup(e.Code)
 }
 
 // codeState is one code's targets and the rules bound to it.
@@ -170,6 +198,12 @@ func newTarget(cs *codeState, name string) *target {
 	}
 	t.mu.Lock()
 	t.latest = cs.det.now()
+	// Tag the stripes with the bucket before, so that the first report
+	// takes the slow path like the first report of every later bucket.
+	for i := range t.stripes {
+		t.stripes[i].fail.Store(pack(t.latest-1, 0))
+		t.stripes[i].succ.Store(pack(t.latest-1, 0))
+	}
 	t.syncRules()
 	t.mu.Unlock()
 	return t
@@ -178,13 +212,19 @@ func newTarget(cs *codeState, name string) *target {
 // minRing is the history every target keeps, for rates on a status page.
 const minRing = 16
 
-// fail counts one failure in bucket cur. It is the hot path: a random
-// stripe, an atomic load and add, and a comparison with the stripe's
-// trigger.
-func (t *target) fail(cur int64) {
+// fail counts one failure, err (nil from a Handle), in bucket cur. It is
+// the hot path: a stripe chosen by hashing, an atomic load and add, and a
+// comparison with the stripe's trigger, all in one call. The first report
+// of a bucket in a stripe takes the slow path, which is also where a
+// first-occurrence log line may fall due: a line is only ever due from a
+// new bucket on.
+func (t *target) fail(cur int64, err error) {
 	s := pickStripe(t.stripes, cur)
 	if tagOf(s.fail.Load()) != cur&tagMask {
 		t.slow(cur, s, true)
+		if cur >= t.cs.logNext.Load() {
+			t.cs.det.noteFirst(t.cs, t.name, err, cur)
+		}
 		return
 	}
 	if countOf(s.fail.Add(1)) >= s.trig.Load() {
@@ -234,15 +274,17 @@ func (t *target) roll(cur int64) {
 		s := &t.stripes[i]
 		if w := s.fail.Load(); tagOf(w) != tag {
 			old := s.fail.Swap(pack(t.latest, 0))
-			n := countOf(old)
-			t.ring.add(bucketOf(tagOf(old), t.latest), n, 0)
-			t.totF += n
+			if n := countOf(old); n > 0 {
+				t.ring.add(bucketOf(tagOf(old), t.latest), n, 0)
+				t.totF += n
+			}
 		}
 		if w := s.succ.Load(); tagOf(w) != tag {
 			old := s.succ.Swap(pack(t.latest, 0))
-			n := countOf(old)
-			t.ring.add(bucketOf(tagOf(old), t.latest), 0, n)
-			t.totS += n
+			if n := countOf(old); n > 0 {
+				t.ring.add(bucketOf(tagOf(old), t.latest), 0, n)
+				t.totS += n
+			}
 		}
 	}
 }

@@ -33,6 +33,12 @@ type Error struct {
 	Metadata map[string]string
 	// Cause is the underlying error, if any.
 	Cause error
+
+	// tax and pos remember where the code is defined when the error was
+	// made by a Taxonomy, so that Report finds the code's counters by
+	// position instead of by its text.
+	tax *Taxonomy
+	pos int32
 }
 
 // New returns an error for code c concerning target, with severity and
@@ -41,8 +47,15 @@ type Error struct {
 // it as unclassified.
 func (t *Taxonomy) New(c Code, target, message string) *Error {
 	e := &Error{Code: c, Message: message, Target: target}
-	if d, ok := t.Lookup(c); ok {
-		e.Severity, e.Retryable = d.Severity, d.Retryable
+	if t == nil {
+		return e
+	}
+	if i, ok := t.index[c]; ok {
+		d := &t.list[i]
+		// The taxonomy's own copy of the code: Report recognises it by its
+		// address, so a Code changed after New falls back to a lookup.
+		e.Code = d.Code
+		e.Severity, e.Retryable, e.tax, e.pos = d.Severity, d.Retryable, t, i
 		if e.Message == "" {
 			e.Message = d.Title
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/selfheal/selfheal/supervisor"
 )
@@ -103,6 +104,7 @@ func newHealer(cfg Config) (*Healer, error) {
 	}
 	h.det = newDetector(h, cfg)
 	h.storm = newStorm(h, cfg)
+	h.det.noteFirst = h.storm.noteFirst
 	h.subs.Store(new([]*subscriber))
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	return h, nil
@@ -134,6 +136,10 @@ func newDetector(h *Healer, cfg Config) *detector {
 	}
 	d.unclass = newCodeState(d, CodeUnclassified, SeverityUnknown)
 	d.table = newCodeTable(d.codes)
+	d.tax = h.tax
+	for _, def := range h.tax.list {
+		d.byPos = append(d.byPos, posEntry{code: unsafe.StringData(string(def.Code)), cs: d.codes[def.Code]})
+	}
 	return d
 }
 

@@ -15,40 +15,46 @@ func (h *Healer) Report(err error) {
 	}
 	cs, name := h.det.unclass, ""
 	if e := findError(err); e != nil {
-		cs, name = h.det.lookup(e.Code), e.Target
+		cs, name = h.det.lookupError(e), e.Target
 	}
-	cur := h.det.now()
-	cs.target(name).fail(cur)
-	if cur >= cs.logNext.Load() {
-		h.storm.noteFirst(cs, name, err, cur)
-	}
+	cs.target(name).fail(h.det.now(), err)
 }
 
 // findError returns the first *Error in err's chain. It walks the common
-// wrappers itself because errors.As, at about 200ns, would cost more than
-// the rest of Report; a chain with an As method falls back to errors.As.
+// single wrappers itself because errors.As, at about 200ns, would cost
+// more than the rest of Report; anything else (an As method, a joined
+// error) goes to findErrorSlow, which follows errors.As exactly.
 func findError(err error) *Error {
 	for err != nil {
-		switch x := err.(type) {
-		case *Error:
-			return x
-		case interface{ As(any) bool }:
-			e, _ := AsError(err)
+		if e, ok := err.(*Error); ok {
 			return e
-		case interface{ Unwrap() error }:
-			err = x.Unwrap()
-		case interface{ Unwrap() []error }:
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return findErrorSlow(err)
+		}
+		if _, custom := err.(interface{ As(any) bool }); custom {
+			return findErrorSlow(err)
+		}
+		err = u.Unwrap()
+	}
+	return nil
+}
+
+// findErrorSlow handles the chains findError does not walk itself.
+func findErrorSlow(err error) *Error {
+	if x, ok := err.(interface{ Unwrap() []error }); ok {
+		if _, custom := err.(interface{ As(any) bool }); !custom {
 			for _, inner := range x.Unwrap() {
 				if e := findError(inner); e != nil {
 					return e
 				}
 			}
 			return nil
-		default:
-			return nil
 		}
 	}
-	return nil
+	e, _ := AsError(err)
+	return e
 }
 
 // Success counts one successful operation for code and target, the
@@ -95,11 +101,7 @@ func (hd Handle) Report() {
 	if hd.h == nil {
 		return
 	}
-	cur := hd.h.det.now()
-	hd.t.fail(cur)
-	if cur >= hd.t.cs.logNext.Load() {
-		hd.h.storm.noteFirst(hd.t.cs, hd.t.name, nil, cur)
-	}
+	hd.t.fail(hd.h.det.now(), nil)
 }
 
 // Success counts one successful operation for the handle's code and

@@ -31,8 +31,8 @@ type Definition struct {
 // A Taxonomy is safe for concurrent use. The zero value is an empty
 // taxonomy that defines no codes.
 type Taxonomy struct {
-	defs  map[Code]*Definition
-	order []Code // definition order, for stable listing
+	list  []Definition   // in definition order
+	index map[Code]int32 // code -> position in list
 }
 
 // Problem is one thing wrong with a taxonomy, with where it was found.
@@ -122,7 +122,7 @@ func buildTaxonomy(file string, defs []locatedDef) (*Taxonomy, error) {
 			Msg: fmt.Sprintf(format, args...)})
 	}
 
-	t := &Taxonomy{defs: make(map[Code]*Definition, len(defs))}
+	t := &Taxonomy{index: make(map[Code]int32, len(defs))}
 	first := make(map[Code]*locatedDef, len(defs))
 	for i := range defs {
 		d := &defs[i]
@@ -135,12 +135,11 @@ func buildTaxonomy(file string, defs []locatedDef) (*Taxonomy, error) {
 			continue
 		}
 		first[d.Code] = d
-		def := d.Definition
-		t.defs[d.Code] = &def
-		t.order = append(t.order, d.Code)
+		t.index[d.Code] = int32(len(t.list))
+		t.list = append(t.list, d.Definition)
 	}
-	for _, c := range t.order {
-		checkReplacement(first[c], first, add)
+	for _, d := range t.list {
+		checkReplacement(first[d.Code], first, add)
 	}
 	if len(probs) > 0 {
 		slices.SortStableFunc(probs, func(a, b Problem) int { return a.Line - b.Line })
@@ -240,11 +239,11 @@ func (t *Taxonomy) Lookup(c Code) (Definition, bool) {
 	if t == nil {
 		return Definition{}, false
 	}
-	d, ok := t.defs[c]
+	i, ok := t.index[c]
 	if !ok {
 		return Definition{}, false
 	}
-	return *d, true
+	return t.list[i], true
 }
 
 // Resolve follows a deprecated code to its replacement. It returns the
@@ -267,7 +266,7 @@ func (t *Taxonomy) Len() int {
 	if t == nil {
 		return 0
 	}
-	return len(t.order)
+	return len(t.list)
 }
 
 // Definitions returns copies of every definition in the order they were
@@ -276,11 +275,7 @@ func (t *Taxonomy) Definitions() []Definition {
 	if t == nil {
 		return nil
 	}
-	out := make([]Definition, len(t.order))
-	for i, c := range t.order {
-		out[i] = *t.defs[c]
-	}
-	return out
+	return append([]Definition(nil), t.list...)
 }
 
 // Match returns the codes the pattern selects, in definition order.
@@ -289,9 +284,9 @@ func (t *Taxonomy) Match(p Pattern) []Code {
 		return nil
 	}
 	var out []Code
-	for _, c := range t.order {
-		if p.Match(c) {
-			out = append(out, c)
+	for _, d := range t.list {
+		if p.Match(d.Code) {
+			out = append(out, d.Code)
 		}
 	}
 	return out
