@@ -30,3 +30,8 @@ type Trigger = supervisor.Trigger
 func ActionFunc(name string, run func(ctx context.Context, t Trigger) error) Action {
 	return supervisor.ActionFunc(name, run)
 }
+
+// Annotate attaches key=value to the audit record of the action running
+// with ctx, such as a command's exit status and output; see
+// [supervisor.Annotate]. Outside an action it does nothing.
+func Annotate(ctx context.Context, key, value string) { supervisor.Annotate(ctx, key, value) }

@@ -423,7 +423,7 @@ func TestDetectionTriggersTheSupervisor(t *testing.T) {
 	f := newFixture(t, heal.Config{})
 	act := newRecorder("recycle")
 	require.NoError(t, f.h.On("DB-*", heal.AtLeast(2, time.Minute), act,
-		heal.Cooldown(time.Minute), heal.Timeout(time.Second)))
+		heal.Cooldown(time.Minute), heal.Timeout(time.Second), heal.VerifyWindow(30*time.Second)))
 
 	f.report("DB-CONN-000", "primary", 2) // deprecated: counts under DB-CONN-001
 	tr := <-act.got
@@ -436,6 +436,7 @@ func TestDetectionTriggersTheSupervisor(t *testing.T) {
 	assert.Equal(t, "critical", tr.Severity)
 	assert.Equal(t, time.Minute, tr.Cooldown)
 	assert.Equal(t, time.Second, tr.Timeout)
+	assert.Equal(t, 30*time.Second, tr.VerifyWindow)
 	assert.Equal(t, "2", tr.Attrs["failures"])
 	assert.Equal(t, "1m0s", tr.Attrs["window"])
 	require.NotNil(t, tr.Verify)
@@ -470,7 +471,7 @@ func TestFire(t *testing.T) {
 	barrier(t, f.h)
 	var refused int
 	for _, r := range f.h.Supervisor().Recent() {
-		if r.Guardrail == supervisor.GuardNotEligible && r.Code != "" {
+		if r.Outcome == supervisor.OutcomeRejected && r.Code != "" {
 			refused++
 		}
 	}
@@ -483,9 +484,9 @@ func TestReject(t *testing.T) {
 	barrier(t, f.h)
 	recs := f.h.Supervisor().Recent()
 	require.NotEmpty(t, recs)
-	assert.Equal(t, "bad signature", recs[0].Reason)
+	assert.Equal(t, supervisor.OutcomeRejected, recs[0].Outcome)
+	assert.Equal(t, "bad signature", recs[0].Error)
 	assert.Equal(t, "webhook:x", recs[0].Actor)
-	assert.Equal(t, supervisor.GuardNotEligible, recs[0].Guardrail)
 }
 
 // barrier waits until the supervisor has decided everything submitted

@@ -16,6 +16,7 @@ type binding struct {
 
 	cooldown time.Duration
 	timeout  time.Duration
+	verify   time.Duration
 	quiet    time.Duration
 	dryRun   bool
 	target   string // for requests that name no target
@@ -34,6 +35,11 @@ func Cooldown(d time.Duration) Option { return func(b *binding) { b.cooldown = d
 
 // Timeout overrides the supervisor's action timeout for this policy.
 func Timeout(d time.Duration) Option { return func(b *binding) { b.timeout = d } }
+
+// VerifyWindow overrides the supervisor's verify window for this policy:
+// how long after a successful action the incident must have resolved for
+// the action to count as verified (see [supervisor.Config.VerifyWindow]).
+func VerifyWindow(d time.Duration) Option { return func(b *binding) { b.verify = d } }
 
 // DryRun makes the policy record what it would run without running it.
 func DryRun() Option { return func(b *binding) { b.dryRun = true } }

@@ -26,7 +26,7 @@ func (h *Healer) detectedTrigger(inc Incident) supervisor.Trigger {
 func (h *Healer) baseTrigger(b *binding, c Code) supervisor.Trigger {
 	t := supervisor.Trigger{
 		Code: string(c), Action: b.action, Policy: b.name, DryRun: b.dryRun,
-		Cooldown: b.cooldown, Timeout: b.timeout,
+		Cooldown: b.cooldown, Timeout: b.timeout, VerifyWindow: b.verify,
 	}
 	if d, ok := h.tax.Lookup(c); ok {
 		t.Runbook, t.Severity = d.Runbook, d.Severity.String()
@@ -111,17 +111,16 @@ func (h *Healer) await(ctx context.Context, t supervisor.Trigger) error {
 
 // Reject records in the audit trail that request r was refused before
 // reaching any policy, for example a webhook whose code is unknown, and
-// why. It submits a trigger with no action, which the supervisor records
-// as rejected.
+// why: the supervisor writes one rejected record and runs nothing.
 func (h *Healer) Reject(r Request, why string) {
 	t := supervisor.Trigger{
 		Code: r.Code, Target: r.Target, Source: r.Source, Actor: r.Actor,
-		Reason: why, DryRun: r.DryRun, Attrs: r.Attrs,
+		Reason: r.Reason, DryRun: r.DryRun, Attrs: r.Attrs,
 	}
 	if t.Source == "" {
 		t.Source = supervisor.SourceManual
 	}
-	if err := h.sup.Submit(t); err != nil {
+	if err := h.sup.Reject(t, why); err != nil {
 		h.log.Warn("heal: rejection not audited", "code", r.Code, "error", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/selfheal/selfheal/heal"
@@ -74,8 +75,20 @@ func (k *Kubectl) Name() string { return "rollback.undo" }
 // server to validate the rollback when t.DryRun is set. A failure is a
 // [*NameError] when a name is invalid, and an [*Error] when kubectl fails
 // or the context ends first.
+//
+// Each step's command, exit status and trimmed output go into the audit
+// record of the run, whether it succeeds or fails.
 func (k *Kubectl) Run(ctx context.Context, t heal.Trigger) error {
-	_, err := k.Rollback(ctx, t.Target, t.DryRun)
+	res, err := k.Rollback(ctx, t.Target, t.DryRun)
+	if res != nil {
+		for i, st := range res.Steps {
+			p := fmt.Sprintf("step%d.", i+1)
+			heal.Annotate(ctx, p+"command", st.Command())
+			heal.Annotate(ctx, p+"exit_status", strconv.Itoa(st.ExitCode))
+			heal.Annotate(ctx, p+"stdout", st.Stdout)
+			heal.Annotate(ctx, p+"stderr", st.Stderr)
+		}
+	}
 	return err
 }
 

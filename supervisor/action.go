@@ -94,6 +94,9 @@ type Trigger struct {
 	// it must be cheap and must not block. A false result is recorded and
 	// counts toward escalation.
 	Verify func() bool
+	// VerifyWindow overrides the supervisor's verify window for this
+	// trigger when positive.
+	VerifyWindow time.Duration
 	// Attrs carries extra context (counts, window, alert labels) into the
 	// audit record. The supervisor does not interpret it.
 	Attrs map[string]string

@@ -3,6 +3,8 @@ package supervisor_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,27 +233,64 @@ func TestUnmuteAndMuteValidation(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	tests := []struct {
-		name   string
-		result bool
-		want   supervisor.Outcome
+		name     string
+		result   bool
+		override time.Duration // Trigger.VerifyWindow
+		window   time.Duration // the window that applies
+		want     supervisor.Outcome
 	}{
-		{"cleared", true, supervisor.OutcomeVerified},
-		{"not cleared", false, supervisor.OutcomeUnverified},
+		{"cleared", true, 0, 2 * time.Minute, supervisor.OutcomeVerified},
+		{"not cleared", false, 0, 2 * time.Minute, supervisor.OutcomeUnverified},
+		{"trigger's own window", true, 10 * time.Second, 10 * time.Second, supervisor.OutcomeVerified},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, supervisor.Config{VerifyWindow: 2 * time.Minute})
 			tr := trig(&counter{name: "act"}, "x")
 			tr.Verify = func() bool { return tt.result }
+			tr.VerifyWindow = tt.override
 			done := f.do(t, tr)
 
-			f.clock.Advance(2*time.Minute - time.Nanosecond)
+			f.clock.Advance(tt.window - time.Nanosecond)
 			f.clock.Advance(time.Nanosecond)
 			rec := f.sink.waitFor(t, tt.want)
-			assert.Equal(t, done.Time.Add(2*time.Minute), rec.Time)
+			assert.Equal(t, done.Time.Add(tt.window), rec.Time)
 			assert.Equal(t, done.ID, rec.ID)
 		})
 	}
+}
+
+func TestAnnotationsReachTheOutcomeRecord(t *testing.T) {
+	f := newFixture(t, supervisor.Config{})
+	a := supervisor.ActionFunc("rollback", func(ctx context.Context, _ supervisor.Trigger) error {
+		supervisor.Annotate(ctx, "exit_status", "0")
+		supervisor.Annotate(ctx, "stdout", strings.Repeat("x", 10_000))
+		for i := range 40 {
+			supervisor.Annotate(ctx, fmt.Sprintf("k%02d", i), "v")
+		}
+		return nil
+	})
+	tr := trig(a, "api")
+	tr.Attrs = map[string]string{"failures": "7"}
+	rec := f.do(t, tr)
+	assert.Equal(t, "0", rec.Attrs["exit_status"])
+	assert.Len(t, rec.Attrs["stdout"], 4096, "values are bounded")
+	assert.Equal(t, "7", rec.Attrs["failures"], "the trigger's attributes stay")
+	assert.Len(t, rec.Attrs, 17, "the trigger's one plus at most 16 annotations")
+	assert.Len(t, tr.Attrs, 1, "the trigger's map is not changed")
+
+	supervisor.Annotate(context.Background(), "ignored", "outside an action") // must not panic
+}
+
+func TestRejectWritesOneRejectedRecord(t *testing.T) {
+	f := newFixture(t, supervisor.Config{})
+	require.NoError(t, f.sup.Reject(supervisor.Trigger{Code: "SVC-DEP-001", Target: "payments",
+		Source: supervisor.SourceWebhook, Actor: "webhook:alerting"}, "signature does not verify"))
+	rec := f.sink.waitFor(t, supervisor.OutcomeRejected)
+	assert.Equal(t, "signature does not verify", rec.Error)
+	assert.Equal(t, "webhook:alerting", rec.Actor)
+	assert.NotEmpty(t, rec.ID)
+	assert.Equal(t, []supervisor.Outcome{supervisor.OutcomeRejected}, f.sink.outcomes())
 }
 
 func TestUnverifiedCountsTowardEscalation(t *testing.T) {

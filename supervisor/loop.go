@@ -277,13 +277,18 @@ func (s *Supervisor) finish(res result, now time.Time) {
 	req := res.job.req
 	rec := recordFor(req.t, now, OutcomeOK)
 	rec.Undo, rec.Duration = req.undo, res.end.Sub(res.start)
+	rec.Attrs = mergeAttrs(rec.Attrs, res.attrs)
 	if res.err != nil {
 		rec.Outcome, rec.Error = OutcomeFailed, res.err.Error()
 	}
 	// Scheduled before concluding, so that whoever waits for the outcome
 	// knows the verification is already on the clock.
 	if rec.Outcome == OutcomeOK && !req.undo && req.t.Verify != nil {
-		s.scheduleVerify(verifyItem{due: now.Add(s.cfg.VerifyWindow), t: req.t}, now)
+		window := s.cfg.VerifyWindow
+		if req.t.VerifyWindow > 0 {
+			window = req.t.VerifyWindow
+		}
+		s.scheduleVerify(verifyItem{due: now.Add(window), t: req.t}, now)
 	}
 	s.conclude(req, rec)
 }

@@ -162,6 +162,19 @@ func (s *Supervisor) Undo(ctx context.Context, t Trigger) (Record, error) {
 	return s.await(ctx, request{t: t, undo: true, reply: make(chan Record, 1)})
 }
 
+// Reject records a trigger turned away before it reached the guardrails:
+// an external request that failed authentication, was malformed, or named
+// a code nothing may act on. It writes one rejected record with why as
+// its error and runs nothing. The returned error is the audit sink's.
+func (s *Supervisor) Reject(t Trigger, why string) error {
+	if t.ID == "" {
+		t.ID = s.newID()
+	}
+	rec := recordFor(t, s.clock.Now(), OutcomeRejected)
+	rec.Error = why
+	return s.audit(rec)
+}
+
 func (s *Supervisor) await(ctx context.Context, req request) (Record, error) {
 	if rec, err := s.submit(req); err != nil {
 		return rec, err

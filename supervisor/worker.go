@@ -16,6 +16,7 @@ type result struct {
 	job        job
 	err        error
 	start, end time.Time
+	attrs      map[string]string // what the action annotated
 }
 
 // worker runs jobs until the loop closes s.jobs. A worker always delivers
@@ -39,6 +40,7 @@ func (s *Supervisor) run(j job) result {
 	}
 	ctx, cancel := context.WithCancelCause(s.base)
 	defer cancel(nil)
+	ctx, notes := withAnnotations(ctx)
 	// The timer is armed before the action starts, so the deadline is on
 	// the clock by the time the action can observe anything.
 	timer := s.clock.NewTimer(timeout)
@@ -56,7 +58,7 @@ func (s *Supervisor) run(j job) result {
 	case <-s.base.Done():
 		err = fmt.Errorf("supervisor: closed while action %q ran", j.req.t.Action.Name())
 	}
-	return result{job: j, err: err, start: start, end: s.clock.Now()}
+	return result{job: j, err: err, start: start, end: s.clock.Now(), attrs: notes.take()}
 }
 
 // call runs the action, or its undo, turning a panic into an error.
