@@ -85,7 +85,8 @@ func (c *breakableConn) BeginTx(ctx context.Context, opts driver.TxOptions) (dri
 	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, opts)
 	}
-	return c.Conn.Begin() //nolint:staticcheck // the fallback database/sql itself uses
+	//lint:ignore SA1019 the fallback database/sql itself uses for old drivers
+	return c.Conn.Begin()
 }
 
 func (c *breakableConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
