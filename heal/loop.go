@@ -142,28 +142,32 @@ func (h *Healer) Subscribe(fn func(Incident)) (cancel func()) {
 }
 
 // AddProbe runs p every p.Interval() on the Healer's clock until Close,
-// reporting the errors it returns like any other.
+// reporting the errors it returns like any other. The first check is due
+// one interval after AddProbe returns; checks start an interval apart, so
+// a slow check does not stretch the schedule.
 func (h *Healer) AddProbe(p Probe) {
-	h.wg.Add(1)
-	go h.runProbe(p)
-}
-
-func (h *Healer) runProbe(p Probe) {
-	defer h.wg.Done()
 	every := p.Interval()
 	if every <= 0 {
 		h.log.Warn("heal: probe has no interval; not run", "probe", p.Name())
 		return
 	}
+	// Armed before AddProbe returns, and re-armed before each check, so a
+	// test that advances a fake clock never moves past a tick unseen.
 	t := h.clock.NewTimer(every)
+	h.wg.Add(1)
+	go h.runProbe(p, every, t)
+}
+
+func (h *Healer) runProbe(p Probe, every time.Duration, t Timer) {
+	defer h.wg.Done()
 	defer t.Stop()
 	for {
 		select {
 		case <-h.stop:
 			return
 		case <-t.C():
-			h.check(p, every)
 			t.Reset(every)
+			h.check(p, every)
 		}
 	}
 }
