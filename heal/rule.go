@@ -75,6 +75,10 @@ func (r Rule) String() string {
 	return "invalid rule"
 }
 
+// MarshalText encodes the rule as its description, so that incidents and
+// snapshots serialise it readably.
+func (r Rule) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // validate checks the rule against the bucket width res.

@@ -2,11 +2,18 @@ package healtest_test
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"github.com/selfheal/selfheal/heal"
 	"github.com/selfheal/selfheal/healtest"
+	"github.com/selfheal/selfheal/supervisor"
 )
 
 func ExampleClock() {
@@ -47,3 +54,48 @@ func ExampleRecorder() {
 	// ran breaker.trip on "payments" at 15:04:06.000
 	// 1
 }
+
+func ExampleAuditLog() {
+	audit := &healtest.AuditLog{}
+	h, _ := heal.New(heal.Config{Logger: slog.New(slog.DiscardHandler),
+		Supervisor: supervisor.Config{AuditSink: audit}})
+	defer h.Close()
+
+	rec := healtest.NewRecorder(nil)
+	_ = h.On("SVC-DEP-001", heal.AtLeast(3, time.Minute), rec.Action("breaker.trip"))
+	for range 3 {
+		h.Report(h.Taxonomy().New("SVC-DEP-001", "payments", "connection refused"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := audit.WaitFor(ctx, supervisor.OutcomeOK, "breaker.trip", "payments")
+	fmt.Println(r.Outcome, r.Action, r.Target, r.Actor, err)
+	// Output: ok breaker.trip payments system <nil>
+}
+
+func ExampleBreakableConnector() {
+	bc := healtest.NewBreakableConnector(memConnector{})
+	db := sql.OpenDB(bc)
+	defer db.Close()
+	ctx := context.Background()
+	fmt.Println(db.PingContext(ctx))
+
+	bc.Break(errors.New("connection reset by peer"))
+	fmt.Println(db.PingContext(ctx))
+
+	fresh := sql.OpenDB(bc) // what recycling the pool does
+	defer fresh.Close()
+	fmt.Println(fresh.PingContext(ctx))
+	// Output:
+	// <nil>
+	// connection reset by peer
+	// <nil>
+}
+
+// memConnector opens SQLite connections to a private in-memory database.
+type memConnector struct{}
+
+func (memConnector) Connect(context.Context) (driver.Conn, error) {
+	return (&sqlite.Driver{}).Open("file::memory:")
+}
+func (memConnector) Driver() driver.Driver { return &sqlite.Driver{} }

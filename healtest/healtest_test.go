@@ -15,6 +15,7 @@ import (
 
 	"github.com/selfheal/selfheal/heal"
 	"github.com/selfheal/selfheal/healtest"
+	"github.com/selfheal/selfheal/supervisor"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -225,4 +226,24 @@ func BenchmarkFailpointIdle(b *testing.B) {
 			b.Fatal("nothing injected")
 		}
 	}
+}
+
+func TestAuditLogWaitFor(t *testing.T) {
+	var log healtest.AuditLog
+	go func() {
+		_ = log.Write(supervisor.Record{Outcome: supervisor.OutcomeStarted, Action: "breaker.trip", Target: "payments"})
+		_ = log.Write(supervisor.Record{Outcome: supervisor.OutcomeOK, Action: "breaker.trip", Target: "payments"})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rec, err := log.WaitFor(ctx, supervisor.OutcomeOK, "breaker.trip", "")
+	require.NoError(t, err)
+	assert.Equal(t, "payments", rec.Target)
+	assert.Len(t, log.Records(), 2)
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	_, err = log.WaitFor(ctx, supervisor.OutcomeFailed, "", "")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), `ok  breaker.trip on "payments"`)
 }

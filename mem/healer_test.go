@@ -25,9 +25,9 @@ func TestHeapProbeThroughAPolicy(t *testing.T) {
 	defer debug.SetMemoryLimit(before)
 
 	clk := healtest.NewClock(time.Time{})
-	records := make(chan supervisor.Record, 64)
+	audit := &healtest.AuditLog{}
 	h, err := heal.New(heal.Config{Clock: clk, Logger: slog.New(slog.DiscardHandler),
-		Supervisor: supervisor.Config{AuditSink: recordSink(records)}})
+		Supervisor: supervisor.Config{AuditSink: audit}})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, h.Close()) }()
 
@@ -48,39 +48,17 @@ func TestHeapProbeThroughAPolicy(t *testing.T) {
 		clk.Advance(10 * time.Second)
 		<-reads
 	}
-	rec := waitFor(t, records, supervisor.OutcomeOK)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // against a hang
+	defer cancel()
+	rec, err := audit.WaitFor(ctx, supervisor.OutcomeOK, "mem.set-limit", "")
+	require.NoError(t, err)
 	assert.Equal(t, "mem.set-limit", rec.Action)
 	assert.Equal(t, string(mem.Code), rec.Code)
 	assert.Equal(t, int64(768<<20), debug.SetMemoryLimit(-1), "the soft limit is set")
 
-	rec, err = h.Supervisor().Undo(context.Background(), supervisor.Trigger{Code: string(mem.Code),
+	rec, err = h.Supervisor().Undo(ctx, supervisor.Trigger{Code: string(mem.Code),
 		Target: rec.Target, Action: limit, Source: supervisor.SourceManual, Actor: "human:alice"})
 	require.NoError(t, err)
 	assert.Equal(t, supervisor.OutcomeOK, rec.Outcome)
 	assert.Equal(t, before, debug.SetMemoryLimit(-1), "the undo restores the limit from before")
-}
-
-type recordSink chan supervisor.Record
-
-func (c recordSink) Write(r supervisor.Record) error {
-	select {
-	case c <- r:
-	default:
-	}
-	return nil
-}
-
-func waitFor(t *testing.T, c chan supervisor.Record, o supervisor.Outcome) supervisor.Record {
-	t.Helper()
-	guard := time.After(10 * time.Second) // against a hang; not a wait for time
-	for {
-		select {
-		case r := <-c:
-			if r.Outcome == o {
-				return r
-			}
-		case <-guard:
-			t.Fatalf("no %s record", o)
-		}
-	}
 }

@@ -23,9 +23,9 @@ func TestRollbackThroughAPolicy(t *testing.T) {
 	bin, log := fake(t)
 	t.Setenv("FAKE_LOG", log)
 	clk := healtest.NewClock(time.Time{})
-	sink := make(chan supervisor.Record, 64)
+	audit := &healtest.AuditLog{}
 	h, err := heal.New(heal.Config{Clock: clk, Logger: slog.New(slog.DiscardHandler),
-		Supervisor: supervisor.Config{AuditSink: chanSink(sink)}})
+		Supervisor: supervisor.Config{AuditSink: audit}})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, h.Close()) }()
 
@@ -36,7 +36,10 @@ func TestRollbackThroughAPolicy(t *testing.T) {
 		h.Report(tax.Wrap("DEPLOY-HEALTH-001", "api", errors.New("readiness probe failed")))
 	}
 
-	rec := waitOutcome(t, sink, supervisor.OutcomeOK)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // against a hang
+	defer cancel()
+	rec, err := audit.WaitFor(ctx, supervisor.OutcomeOK, "rollback.undo", "api")
+	require.NoError(t, err)
 	assert.Equal(t, "rollback.undo", rec.Action)
 	assert.Equal(t, "api", rec.Target)
 	assert.Equal(t, bin+" rollout undo deployment/api --namespace=shop", rec.Attrs["step1.command"])
@@ -62,29 +65,4 @@ func TestRejectedNameIsAudited(t *testing.T) {
 	assert.Equal(t, supervisor.OutcomeFailed, rec.Outcome)
 	assert.Contains(t, rec.Error, `"api; rm -rf /"`)
 	assert.Empty(t, calls(t, log), "nothing ran")
-}
-
-type chanSink chan supervisor.Record
-
-func (c chanSink) Write(r supervisor.Record) error {
-	select {
-	case c <- r:
-	default:
-	}
-	return nil
-}
-
-func waitOutcome(t *testing.T, sink chan supervisor.Record, o supervisor.Outcome) supervisor.Record {
-	t.Helper()
-	timeout := time.After(10 * time.Second) // a guard against a hang, not a wait for time
-	for {
-		select {
-		case r := <-sink:
-			if r.Outcome == o {
-				return r
-			}
-		case <-timeout:
-			t.Fatalf("no %s record", o)
-		}
-	}
 }

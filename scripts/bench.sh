@@ -36,6 +36,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 
 pkgs=
 for p in heal breaker flags; do
@@ -46,15 +47,25 @@ done
 
 benchtime=
 if [ -n "${BENCHTIME:-}" ]; then
-	benchtime="-benchtime=$BENCHTIME"
+	benchtime="-test.benchtime=$BENCHTIME"
 fi
 
+# Each package's test binary runs COUNT times with -count 1 rather than
+# once with -count COUNT, so that a benchmark and its peer alternate in
+# time: on a shared machine, load that comes and goes then falls on both
+# sides of a ratio instead of on whichever ran during it.
 for p in $pkgs; do
 	name=$(basename "$p")
-	echo "== go test -run '^\$' -bench '$BENCH' -count $COUNT -cpu $CPU $benchtime $p" >&2
-	# shellcheck disable=SC2086 # benchtime is empty or one word
-	go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -cpu "$CPU" $benchtime "$p" \
-		>"$out/$name.txt"
+	go test -c -o "$out/$name.test" "$p"
+	echo "== $p: -bench '$BENCH' -cpu $CPU $benchtime, $COUNT interleaved runs" >&2
+	: >"$out/$name.txt"
+	i=0
+	while [ "$i" -lt "$COUNT" ]; do
+		# shellcheck disable=SC2086 # benchtime is empty or one word
+		(cd "$p" && "$out/$name.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem \
+			-test.count 1 -test.cpu "$CPU" $benchtime) >>"$out/$name.txt"
+		i=$((i + 1))
+	done
 	echo
 	echo "### $name"
 	$BENCHSTAT "$out/$name.txt" || echo "(benchstat failed; raw results in $out/$name.txt)"
