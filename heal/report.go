@@ -21,40 +21,32 @@ func (h *Healer) Report(err error) {
 }
 
 // findError returns the first *Error in err's chain. It walks the common
-// single wrappers itself because errors.As, at about 200ns, would cost
-// more than the rest of Report; anything else (an As method, a joined
-// error) goes to findErrorSlow, which follows errors.As exactly.
+// wrappers itself because errors.As, at about 200ns, would cost more than
+// the rest of Report; a chain with an As method falls back to errors.As.
+// One type switch per link matters: its interface cases cost a single
+// cached lookup, where separate type assertions would cost one each.
 func findError(err error) *Error {
 	for err != nil {
-		if e, ok := err.(*Error); ok {
+		switch x := err.(type) {
+		case *Error:
+			return x
+		case interface{ As(any) bool }:
+			e, _ := AsError(err)
 			return e
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return findErrorSlow(err)
-		}
-		if _, custom := err.(interface{ As(any) bool }); custom {
-			return findErrorSlow(err)
-		}
-		err = u.Unwrap()
-	}
-	return nil
-}
-
-// findErrorSlow handles the chains findError does not walk itself.
-func findErrorSlow(err error) *Error {
-	if x, ok := err.(interface{ Unwrap() []error }); ok {
-		if _, custom := err.(interface{ As(any) bool }); !custom {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
 			for _, inner := range x.Unwrap() {
 				if e := findError(inner); e != nil {
 					return e
 				}
 			}
 			return nil
+		default:
+			return nil
 		}
 	}
-	e, _ := AsError(err)
-	return e
+	return nil
 }
 
 // Success counts one successful operation for code and target, the
