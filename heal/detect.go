@@ -212,14 +212,23 @@ func newTarget(cs *codeState, name string) *target {
 // minRing is the history every target keeps, for rates on a status page.
 const minRing = 16
 
-// fail counts one failure, err (nil from a Handle), in bucket cur. It is
-// the hot path: a stripe chosen by hashing, an atomic load and add, and a
-// comparison with the stripe's trigger, all in one call. The first report
-// of a bucket in a stripe takes the slow path, which is also where a
+// The hot path of a failure report is written out in Report and
+// Handle.Report rather than called, because a call is a measurable part of
+// its cost and it is too large for the compiler to inline:
+//
+//	s := pickStripe(t.stripes, cur)
+//	if tagOf(s.fail.Load()) == cur&tagMask && countOf(s.fail.Add(1)) < s.trig.Load() {
+//		return // counted: a random stripe, an atomic load and add, a comparison
+//	}
+//	t.failSlow(cur, s, err)
+
+// failSlow finishes a failure report, err (nil from a Handle), that left
+// the fast path: either its stripe is from an earlier bucket, so nothing
+// was counted yet, or the count reached the stripe's trigger. The first
+// report of every bucket in a stripe comes here, which is also where a
 // first-occurrence log line may fall due: a line is only ever due from a
 // new bucket on.
-func (t *target) fail(cur int64, err error) {
-	s := pickStripe(t.stripes, cur)
+func (t *target) failSlow(cur int64, s *stripe, err error) {
 	if tagOf(s.fail.Load()) != cur&tagMask {
 		t.slow(cur, s, true)
 		if cur >= t.cs.logNext.Load() {
@@ -227,9 +236,7 @@ func (t *target) fail(cur int64, err error) {
 		}
 		return
 	}
-	if countOf(s.fail.Add(1)) >= s.trig.Load() {
-		t.check(cur)
-	}
+	t.check(cur)
 }
 
 // succeed counts one success in bucket cur.

@@ -17,7 +17,12 @@ func (h *Healer) Report(err error) {
 	if e := findError(err); e != nil {
 		cs, name = h.det.lookupError(e), e.Target
 	}
-	cs.target(name).fail(h.det.now(), err)
+	t, cur := cs.target(name), h.det.now()
+	s := pickStripe(t.stripes, cur) // the hot path written out; see failSlow
+	if tagOf(s.fail.Load()) == cur&tagMask && countOf(s.fail.Add(1)) < s.trig.Load() {
+		return
+	}
+	t.failSlow(cur, s, err)
 }
 
 // findError returns the first *Error in err's chain. It walks the common
@@ -93,7 +98,12 @@ func (hd Handle) Report() {
 	if hd.h == nil {
 		return
 	}
-	hd.t.fail(hd.h.det.now(), nil)
+	t, cur := hd.t, hd.h.det.now()
+	s := pickStripe(t.stripes, cur) // the hot path written out; see failSlow
+	if tagOf(s.fail.Load()) == cur&tagMask && countOf(s.fail.Add(1)) < s.trig.Load() {
+		return
+	}
+	t.failSlow(cur, s, nil)
 }
 
 // Success counts one successful operation for the handle's code and
