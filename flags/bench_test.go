@@ -45,3 +45,35 @@ func benchEvaluate(b *testing.B, p openfeature.FeatureProvider) {
 		}
 	}
 }
+
+// The pair below isolates what the switch adds to one evaluation, without
+// the SDK around it: the SDK's own work (hooks, context merging, its
+// allocations) is most of an evaluation and most of its run-to-run noise.
+// The difference between the two, divided by BenchmarkPeerOpenFeatureEvaluate,
+// is the wrapper's share of a real evaluation.
+
+func BenchmarkProviderEvaluate(b *testing.B) {
+	sw, err := New(memprovider.NewInMemoryProvider(testFlags()), Config{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sw.Kill(context.Background(), "banner", Attribution{Actor: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	benchProvider(b, sw)
+}
+
+func BenchmarkPeerProviderEvaluate(b *testing.B) {
+	benchProvider(b, memprovider.NewInMemoryProvider(testFlags()))
+}
+
+func benchProvider(b *testing.B, p openfeature.FeatureProvider) {
+	ctx := context.Background()
+	flat := openfeature.FlattenedContext{"targetingKey": "user-1", "plan": "pro"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !p.BooleanEvaluation(ctx, "new-checkout", false, flat).Value {
+			b.Fatal("flag off")
+		}
+	}
+}

@@ -18,6 +18,13 @@ CPU=${CPU:-1,2}
 BENCH=${BENCH:-.}
 BENCHSTAT="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
 
+# DELTAS are overheads measured where they are not lost in noise: what
+# benchmark a costs over benchmark b, as a share of benchmark base.
+#   package  a  b  base  target  label
+DELTAS='
+flags ProviderEvaluate PeerProviderEvaluate PeerOpenFeatureEvaluate 0.05 flags wrapper share of an OpenFeature evaluation
+'
+
 PAIRS='
 heal ReportCode/serial             PeerPromCounterInc/serial   2    ReportCode/PromCounterInc (serial)
 heal ReportCode/parallel           PeerPromCounterInc/parallel 2    ReportCode/PromCounterInc (parallel)
@@ -99,6 +106,26 @@ echo "$PAIRS" | while read -r pkg num den target label; do
 		r = a / b
 		verdict = (t == "-") ? "" : (r <= t ? "ok" : "MISSED")
 		printf "%-52s %10.2f %10.2f %7.2f %7s %s\n", l, a, b, r, t, verdict
+	}'
+done
+echo
+echo "### overheads (medians of $COUNT runs)"
+printf '%-52s %10s %10s %7s %7s\n' overhead added base share target
+echo "$DELTAS" | while read -r pkg a b base target label; do
+	[ -n "$pkg" ] || continue
+	f="$out/$pkg.txt"
+	[ -f "$f" ] || continue
+	va=$(median "$f" "$a")
+	vb=$(median "$f" "$b")
+	vbase=$(median "$f" "$base")
+	if [ -z "$va" ] || [ -z "$vb" ] || [ -z "$vbase" ]; then
+		printf '%-52s %s\n' "$label" "(missing: Benchmark$a, $b or $base)"
+		continue
+	fi
+	awk -v l="$label" -v a="$va" -v b="$vb" -v base="$vbase" -v t="$target" 'BEGIN {
+		d = a - b
+		r = d / base
+		printf "%-52s %10.2f %10.2f %7.3f %7s %s\n", l, d, base, r, t, (r <= t ? "ok" : "MISSED")
 	}'
 done
 echo
