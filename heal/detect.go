@@ -228,6 +228,14 @@ const minRing = 16
 //	}
 //	t.failSlow(cur, s, err)
 
+// TODO: Report(err) costs about 5.5 times a Prometheus Counter.Inc where
+// the design asks for 5. The fast path could be one atomic add and one
+// comparison: keep in each stripe word a countdown to the trigger instead
+// of a count, so that reaching the trigger borrows from the tag and the
+// single tag comparison after the add catches both a new bucket and a
+// trigger. The slow path would then decode borrowed words and move the
+// report a stale word counted into the right bucket.
+
 // failSlow finishes a failure report, err (nil from a Handle), that left
 // the fast path: either its stripe is from an earlier bucket, so nothing
 // was counted yet, or the count reached the stripe's trigger. The first
