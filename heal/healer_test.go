@@ -489,6 +489,27 @@ func TestReject(t *testing.T) {
 	assert.Equal(t, "webhook:x", recs[0].Actor)
 }
 
+func TestNote(t *testing.T) {
+	f := newFixture(t, heal.Config{})
+	f.h.Note(heal.Request{Code: "SVC-DEP-001", Target: "payments", Actor: "webhook:am",
+		Source: supervisor.SourceWebhook}, "alert resolved")
+	rec := findOutcome(t, f.h.Supervisor().Recent(), supervisor.OutcomeNoted)
+	assert.Equal(t, "alert resolved", rec.Reason)
+	assert.Equal(t, "webhook:am", rec.Actor)
+	assert.Equal(t, "payments", rec.Target)
+}
+
+func findOutcome(t *testing.T, recs []supervisor.Record, o supervisor.Outcome) supervisor.Record {
+	t.Helper()
+	for _, r := range recs {
+		if r.Outcome == o {
+			return r
+		}
+	}
+	t.Fatalf("no %s record among %d", o, len(recs))
+	return supervisor.Record{}
+}
+
 // barrier waits until the supervisor has decided everything submitted
 // before it: its decision loop takes triggers in order.
 func barrier(t *testing.T, h *heal.Healer) {

@@ -201,15 +201,17 @@ func (p *Page) undo(ctx context.Context, t supervisor.Trigger) error {
 	return nil
 }
 
-func (p *Page) injectFault(r *http.Request, _ string) (string, error) {
-	return p.fault(r, "inject", Faults.Inject)
+func (p *Page) injectFault(r *http.Request, actor string) (string, error) {
+	return p.fault(r, actor, "inject", Faults.Inject)
 }
 
-func (p *Page) clearFault(r *http.Request, _ string) (string, error) {
-	return p.fault(r, "clear", Faults.Clear)
+func (p *Page) clearFault(r *http.Request, actor string) (string, error) {
+	return p.fault(r, actor, "clear", Faults.Clear)
 }
 
-func (p *Page) fault(r *http.Request, verb string, op func(Faults, string) error) (string, error) {
+// fault injects or clears a named fault and notes it in the audit trail,
+// so that what follows in the trail reads as the drill it was.
+func (p *Page) fault(r *http.Request, actor, verb string, op func(Faults, string) error) (string, error) {
 	name := r.PostFormValue("name")
 	if p.cfg.Faults == nil {
 		return "", fail(http.StatusNotFound, "%s %q: no faults configured", verb, name)
@@ -220,7 +222,12 @@ func (p *Page) fault(r *http.Request, verb string, op func(Faults, string) error
 		}
 		return "", err
 	}
-	return verb + " fault " + name, nil
+	done := verb + " fault " + name
+	t := supervisor.Trigger{Target: name, Source: supervisor.SourceManual, Actor: actor}
+	if err := p.cfg.Healer.Supervisor().Note(t, done); err != nil {
+		p.log.Warn("statuspage: fault change not audited", "fault", name, "err", err)
+	}
+	return done, nil
 }
 
 // reasonOf returns the form's reason, trimmed and bounded, or def.

@@ -207,6 +207,9 @@ func controls() []control {
 			check: func(t *testing.T, f *fixture) {
 				assert.True(t, healtest.NewFailpoint("statuspage.test").Active())
 				healtest.NewFailpoint("statuspage.test").Clear()
+				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeNoted)
+				assert.Equal(t, "human:alice", rec.Actor)
+				assert.Equal(t, "inject fault statuspage.test", rec.Reason)
 			}},
 		{name: "clear fault", path: "/fault/clear", form: url.Values{"name": {"statuspage.test"}},
 			prepare: func(t *testing.T, f *fixture) {
@@ -214,6 +217,8 @@ func controls() []control {
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.False(t, healtest.NewFailpoint("statuspage.test").Active())
+				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeNoted)
+				assert.Equal(t, "clear fault statuspage.test", rec.Reason)
 			}},
 	}
 }

@@ -282,6 +282,19 @@ func TestAnnotationsReachTheOutcomeRecord(t *testing.T) {
 	supervisor.Annotate(context.Background(), "ignored", "outside an action") // must not panic
 }
 
+func TestNoteRunsNothing(t *testing.T) {
+	f := newFixture(t, supervisor.Config{})
+	c := &counter{name: "act"}
+	require.NoError(t, f.sup.Note(supervisor.Trigger{Target: "payments.down", Action: c,
+		Source: supervisor.SourceManual, Actor: "human:alice"}, "inject fault payments.down"))
+	rec := f.sink.waitFor(t, supervisor.OutcomeNoted)
+	assert.Equal(t, "inject fault payments.down", rec.Reason)
+	assert.Equal(t, "human:alice", rec.Actor)
+	assert.Empty(t, rec.Action, "a note names no action")
+	assert.Zero(t, c.runs.Load())
+	assert.Equal(t, []supervisor.Outcome{supervisor.OutcomeNoted}, f.sink.outcomes())
+}
+
 func TestRejectWritesOneRejectedRecord(t *testing.T) {
 	f := newFixture(t, supervisor.Config{})
 	require.NoError(t, f.sup.Reject(supervisor.Trigger{Code: "SVC-DEP-001", Target: "payments",

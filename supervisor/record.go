@@ -32,6 +32,9 @@ const (
 	// OutcomeRearmed, OutcomeMuted and OutcomeUnmuted record operator
 	// controls (and a mute's expiry, with actor "system").
 	OutcomeRearmed Outcome = "rearmed"
+	// OutcomeNoted records something an operator did, or an outside event,
+	// that is not a trigger: a fault injected from a status page, say.
+	OutcomeNoted   Outcome = "noted"
 	OutcomeMuted   Outcome = "muted"
 	OutcomeUnmuted Outcome = "unmuted"
 	// OutcomeUnhealthy and OutcomeRecovered are used in notifications when

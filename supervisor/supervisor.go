@@ -175,6 +175,18 @@ func (s *Supervisor) Reject(t Trigger, why string) error {
 	return s.audit(rec)
 }
 
+// Note records in the audit trail something that is not a trigger, such
+// as an operator injecting a fault to test the automation: one noted
+// record carrying t's fields, with note as its reason. It runs nothing and
+// returns the audit sink's error.
+func (s *Supervisor) Note(t Trigger, note string) error {
+	if t.ID == "" {
+		t.ID = s.newID()
+	}
+	t.Action, t.Reason = nil, note
+	return s.audit(recordFor(t, s.clock.Now(), OutcomeNoted))
+}
+
 func (s *Supervisor) await(ctx context.Context, req request) (Record, error) {
 	if rec, err := s.submit(req); err != nil {
 		return rec, err

@@ -159,7 +159,7 @@ func (rc *Receiver) handleAlert(ctx context.Context, r *http.Request, p *amPaylo
 	req := rc.alertRequest(p, a)
 	switch {
 	case a.Status == amResolved:
-		rc.note(r, req, whyResolved)
+		rc.resolved(r, req)
 		return alertResolved
 	case a.Labels[rc.cfg.CodeLabel] == "":
 		rc.note(r, req, whyNoCode)
@@ -176,6 +176,26 @@ func (rc *Receiver) handleAlert(ctx context.Context, r *http.Request, p *amPaylo
 	default:
 		return alertRefused
 	}
+}
+
+// Noter is implemented by a [Target] that can record events that are not
+// triggers, as [heal.Healer] does. A resolved alert is noted there; with a
+// Target that cannot note, it is recorded as a rejection that names the
+// reason "resolved".
+type Noter interface {
+	Note(r heal.Request, note string)
+}
+
+// resolved records a resolved alert: nothing runs, and nothing was refused.
+func (rc *Receiver) resolved(r *http.Request, req heal.Request) {
+	n, ok := rc.target.(Noter)
+	if !ok {
+		rc.note(r, req, whyResolved)
+		return
+	}
+	req.Attrs["route"] = routeAlertmanager
+	req.Attrs["remote"] = r.RemoteAddr
+	n.Note(req, "alert resolved")
 }
 
 // note records an alert that will not fire, without answering the request:

@@ -3,6 +3,7 @@ package webhook
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -257,3 +258,42 @@ func TestMatchToken(t *testing.T) {
 		assert.Equal(t, tt.want, matchToken(tokens, tt.in), "%q", tt.in)
 	}
 }
+
+// noter is a fakeTarget that can also note events, as heal.Healer does.
+type noter struct {
+	*fakeTarget
+	notes chan heal.Request
+}
+
+func (n noter) Note(r heal.Request, note string) {
+	if note == "alert resolved" {
+		n.notes <- r
+	}
+}
+
+func TestResolvedAlertIsNotedNotRejected(t *testing.T) {
+	ft := newFakeTarget("SVC-DEP-001")
+	n := noter{fakeTarget: ft, notes: make(chan heal.Request, 1)}
+	rc, err := New(Config{Target: n, Tokens: []Token{"am-token-0123456789"}, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	defer rc.Close()
+
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(
+		amAlertBody("resolved", `{"error_code":"SVC-DEP-001","target":"payments"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer am-token-0123456789")
+	rec := httptest.NewRecorder()
+	rc.Alertmanager().ServeHTTP(rec, req)
+
+	assert.Equal(t, http.StatusAccepted, rec.Code)
+	got := <-n.notes
+	assert.Equal(t, "SVC-DEP-001", got.Code)
+	assert.Equal(t, "payments", got.Target)
+	assert.Empty(t, ft.whys(), "a resolved alert is not a rejection")
+}
+
+// The Healer is what services mount the receiver on.
+var (
+	_ Target = (*heal.Healer)(nil)
+	_ Noter  = (*heal.Healer)(nil)
+)
