@@ -21,6 +21,8 @@ type Call struct {
 	Err     error // what the action returned
 }
 
+// String describes the call for test messages, e.g.
+// `ran breaker.trip on "payments" at 15:04:06.000`.
 func (c Call) String() string {
 	verb := "ran"
 	if c.Undo {
