@@ -47,11 +47,13 @@ func MustParseCode(s string) Code {
 func (c Code) Validate() error {
 	s := string(c)
 	if len(s) > MaxCodeLen {
-		return fmt.Errorf("heal: code %.*q...: longer than %d characters", MaxCodeLen, s, MaxCodeLen)
+		return fmt.Errorf("heal: code %.*q...: longer than %d characters",
+			MaxCodeLen, s, MaxCodeLen)
 	}
 	parts := strings.Split(s, "-")
 	if len(parts) != 3 {
-		return fmt.Errorf("heal: code %q: want DOMAIN-CATEGORY-NNN, found %d part(s)", s, len(parts))
+		return fmt.Errorf("heal: code %q: want DOMAIN-CATEGORY-NNN, found %d part(s)",
+			s, len(parts))
 	}
 	if err := checkPart("domain", parts[0]); err != nil {
 		return fmt.Errorf("heal: code %q: %w", s, err)
@@ -116,7 +118,8 @@ func checkPart(name, p string) error {
 		case isLower(b):
 			return fmt.Errorf("%s %q must be upper-case", name, p)
 		default:
-			return fmt.Errorf("%s %q may hold only letters A-Z and digits, not %q", name, p, rune(b))
+			return fmt.Errorf("%s %q may hold only letters A-Z and digits, not %q",
+				name, p, rune(b))
 		}
 	}
 	return nil
@@ -156,7 +159,8 @@ func ParsePattern(s string) (Pattern, error) {
 	if !wild {
 		c, err := ParseCode(s)
 		if err != nil {
-			return Pattern{}, fmt.Errorf("heal: pattern %q: not a code, DOMAIN-CATEGORY-* or DOMAIN-*: %w", s, err)
+			return Pattern{}, fmt.Errorf(
+				"heal: pattern %q: not a code, DOMAIN-CATEGORY-* or DOMAIN-*: %w", s, err)
 		}
 		d, cat, _, _ := c.split()
 		return Pattern{domain: d, category: cat, code: c}, nil

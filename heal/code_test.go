@@ -25,13 +25,16 @@ func TestParseCode(t *testing.T) {
 		{in: "DB-CONN-0001", wantErr: `number "0001" must be exactly 3 digits`},
 		{in: "DB-CONN-00A", wantErr: `number "00A" must be exactly 3 digits`},
 		{in: "1B-CONN-001", wantErr: `domain "1B" must start with a letter`},
-		{in: "DB-CO_N-001", wantErr: `category "CO_N" may hold only letters A-Z and digits, not '_'`},
+		{in: "DB-CO_N-001",
+			wantErr: `category "CO_N" may hold only letters A-Z and digits, not '_'`},
 		{in: "DB-CONN", wantErr: "want DOMAIN-CATEGORY-NNN, found 2 part(s)"},
 		{in: "DB--001", wantErr: "category is empty"},
 		{in: "", wantErr: "found 1 part(s)"},
-		{in: "ABCDEFGHIJKLMNOPQ-CONN-001", wantErr: `domain "ABCDEFGHIJKLMNOPQ" must be 2 to 16 characters`},
+		{in: "ABCDEFGHIJKLMNOPQ-CONN-001",
+			wantErr: `domain "ABCDEFGHIJKLMNOPQ" must be 2 to 16 characters`},
 		{in: "DB-CONN-001-X", wantErr: "found 4 part(s)"},
-		{in: "ABCDEFGHIJKLMNOPQRSTUVWXYZ-ABCDEFGHIJKLMNOPQRSTUVWXYZ-001", wantErr: "longer than 37 characters"},
+		{in: "ABCDEFGHIJKLMNOPQRSTUVWXYZ-ABCDEFGHIJKLMNOPQRSTUVWXYZ-001",
+			wantErr: "longer than 37 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -64,8 +67,10 @@ func TestPattern(t *testing.T) {
 		noMatch     []heal.Code
 	}{
 		{"DB-CONN-001", 3, []heal.Code{"DB-CONN-001"}, []heal.Code{"DB-CONN-002", "DB-QUERY-001"}},
-		{"SVC-DEP-*", 2, []heal.Code{"SVC-DEP-001", "SVC-DEP-999"}, []heal.Code{"SVC-DEPX-001", "SVC-AUTH-001", "SVCX-DEP-001"}},
-		{"DB-*", 1, []heal.Code{"DB-CONN-001", "DB-QUERY-002"}, []heal.Code{"DBX-CONN-001", "MEM-HEAP-001", "bad"}},
+		{"SVC-DEP-*", 2, []heal.Code{"SVC-DEP-001", "SVC-DEP-999"},
+			[]heal.Code{"SVC-DEPX-001", "SVC-AUTH-001", "SVCX-DEP-001"}},
+		{"DB-*", 1, []heal.Code{"DB-CONN-001", "DB-QUERY-002"},
+			[]heal.Code{"DBX-CONN-001", "MEM-HEAP-001", "bad"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
@@ -102,7 +107,8 @@ func TestParsePatternErrors(t *testing.T) {
 }
 
 func FuzzParseCode(f *testing.F) {
-	for _, s := range []string{"DB-CONN-001", "DB-conn-001", "", "-", "--", "A-B-C", "ABCDEFGHIJKLMNOP-X1-000", "DB-CONN-\x00\x01\x02"} {
+	for _, s := range []string{"DB-CONN-001", "DB-conn-001", "", "-", "--", "A-B-C",
+		"ABCDEFGHIJKLMNOP-X1-000", "DB-CONN-\x00\x01\x02"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -108,7 +108,9 @@ type codeState struct {
 	binds    atomic.Pointer[[]*binding]
 	targets  atomic.Pointer[map[string]*target] // copied on write
 	last     atomic.Pointer[target]             // the last target looked up
-	logNext  atomic.Int64                       // bucket from which the next first-occurrence line may be logged
+	// logNext is the bucket from which the next first-occurrence line may
+	// be logged.
+	logNext atomic.Int64
 
 	mu       sync.Mutex // serialises adding targets
 	overflow *target

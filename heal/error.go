@@ -168,7 +168,9 @@ func metadataValue(md map[string]string) slog.Value {
 }
 
 // secretWords are key fragments that mark a metadata value as a credential.
-var secretWords = []string{"password", "passwd", "token", "secret", "key", "authorization", "credential", "cookie"}
+var secretWords = []string{
+	"password", "passwd", "token", "secret", "key", "authorization", "credential", "cookie",
+}
 
 func looksSecret(key string) bool {
 	k := strings.ToLower(key)

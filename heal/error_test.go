@@ -40,7 +40,8 @@ func TestErrorWorksWithTheStandardLibrary(t *testing.T) {
 	var he *heal.Error
 	require.True(t, errors.As(err, &he))
 	assert.Equal(t, "payments", he.Target)
-	assert.Equal(t, "SVC-DEP-001 payments: Upstream dependency unreachable: unexpected EOF", he.Error())
+	assert.Equal(t, "SVC-DEP-001 payments: Upstream dependency unreachable: unexpected EOF",
+		he.Error())
 
 	assert.Nil(t, tax.Wrap("SVC-DEP-001", "payments", nil), "wrapping nil is nil")
 	_, ok := heal.AsError(errors.New("plain"))

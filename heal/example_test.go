@@ -30,7 +30,7 @@ func ExampleParsePattern() {
 }
 
 func ExampleLoadTaxonomy() {
-	path := filepath.Join(os.TempDir(), "selfheal-example-taxonomy.yaml")
+	path := filepath.Join(os.TempDir(), "selfheal-ex.yaml")
 	defer os.Remove(path)
 	_ = os.WriteFile(path, []byte(`codes:
   - code: DB-CONN-001
@@ -52,14 +52,15 @@ func ExampleLoadTaxonomy() {
 	fmt.Println(err)
 	// Output:
 	// heal: invalid taxonomy: 3 problem(s)
-	// 	selfheal-example-taxonomy.yaml:9: DB-QUERY-002: response is required
-	// 	selfheal-example-taxonomy.yaml:12: DB-QUERY-002: severity "urgent": want low, medium, high or critical
-	// 	selfheal-example-taxonomy.yaml:14: DB-QUERY-002: unknown field "respone"
+	// 	selfheal-ex.yaml:9: DB-QUERY-002: response is required
+	// 	selfheal-ex.yaml:12: DB-QUERY-002: severity "urgent": want low, medium, high or critical
+	// 	selfheal-ex.yaml:14: DB-QUERY-002: unknown field "respone"
 }
 
 func ExampleTaxonomy_Wrap() {
 	tax := heal.DefaultTaxonomy()
-	err := fmt.Errorf("charge: %w", tax.Wrap("SVC-DEP-001", "payments", errors.New("connection refused")))
+	refused := errors.New("connection refused")
+	err := fmt.Errorf("charge: %w", tax.Wrap("SVC-DEP-001", "payments", refused))
 
 	fmt.Println(errors.Is(err, &heal.Error{Code: "SVC-DEP-001"}))
 	if e, ok := heal.AsError(err); ok {

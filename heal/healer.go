@@ -138,7 +138,8 @@ func newDetector(h *Healer, cfg Config) *detector {
 	d.table = newCodeTable(d.codes)
 	d.tax = h.tax
 	for _, def := range h.tax.list {
-		d.byPos = append(d.byPos, posEntry{code: unsafe.StringData(string(def.Code)), cs: d.codes[def.Code]})
+		code := unsafe.StringData(string(def.Code))
+		d.byPos = append(d.byPos, posEntry{code: code, cs: d.codes[def.Code]})
 	}
 	return d
 }

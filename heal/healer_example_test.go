@@ -30,7 +30,8 @@ func ExampleHealer_On() {
 
 	tax := h.Taxonomy()
 	for range 3 {
-		h.Report(fmt.Errorf("checkout: %w", tax.Wrap("DB-CONN-001", "primary", io.ErrUnexpectedEOF)))
+		err := tax.Wrap("DB-CONN-001", "primary", io.ErrUnexpectedEOF)
+		h.Report(fmt.Errorf("checkout: %w", err))
 	}
 	<-done
 	// Output:

@@ -249,7 +249,8 @@ func TestRatioTable(t *testing.T) {
 func TestMostSpecificPatternWins(t *testing.T) {
 	f := newFixture(t, heal.Config{})
 	require.NoError(t, f.h.On("SVC-*", heal.AtLeast(1, time.Minute), nil, heal.Name("domain")))
-	require.NoError(t, f.h.On("SVC-DEP-*", heal.AtLeast(2, time.Minute), nil, heal.Name("category")))
+	require.NoError(t, f.h.On("SVC-DEP-*", heal.AtLeast(2, time.Minute), nil,
+		heal.Name("category")))
 	require.NoError(t, f.h.On("SVC-DEP-002", heal.AtLeast(3, time.Minute), nil, heal.Name("exact")))
 
 	f.report("SVC-DEP-001", "a", 2)
@@ -298,9 +299,12 @@ func TestReportClassifies(t *testing.T) {
 		wantCode   heal.Code
 		wantTarget string
 	}{
-		{"wrapped", fmt.Errorf("charge: %w", f.tax.Wrap("SVC-DEP-001", "payments", io.EOF)), "SVC-DEP-001", "payments"},
-		{"joined", errors.Join(io.EOF, f.tax.Wrap("SVC-DEP-002", "ledger", io.EOF)), "SVC-DEP-002", "ledger"},
-		{"deprecated counts under replacement", f.tax.Wrap("DB-CONN-000", "primary", io.EOF), "DB-CONN-001", "primary"},
+		{"wrapped", fmt.Errorf("charge: %w", f.tax.Wrap("SVC-DEP-001", "payments", io.EOF)),
+			"SVC-DEP-001", "payments"},
+		{"joined", errors.Join(io.EOF, f.tax.Wrap("SVC-DEP-002", "ledger", io.EOF)),
+			"SVC-DEP-002", "ledger"},
+		{"deprecated counts under replacement", f.tax.Wrap("DB-CONN-000", "primary", io.EOF),
+			"DB-CONN-001", "primary"},
 		{"plain error", io.ErrUnexpectedEOF, heal.CodeUnclassified, ""},
 		{"unknown code", &heal.Error{Code: "ZZ-TOP-001", Target: "x"}, heal.CodeUnclassified, "x"},
 		{"custom As", asErr{}, "SVC-DEP-001", "as"},
@@ -390,7 +394,8 @@ func TestStormLogsFirstAndSummary(t *testing.T) {
 
 func TestStormLevelAndOff(t *testing.T) {
 	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &buf}, opts))
 	f := newFixture(t, heal.Config{Logger: logger, StormLevel: slog.LevelDebug})
 	f.report("DB-CONN-001", "", 1)
 	f.events()
@@ -449,11 +454,13 @@ func TestDetectionTriggersTheSupervisor(t *testing.T) {
 func TestFire(t *testing.T) {
 	f := newFixture(t, heal.Config{})
 	act := newRecorder("trip")
-	require.NoError(t, f.h.On("DB-CONN-*", heal.AtLeast(5, time.Minute), act, heal.DefaultTarget("primary")))
+	require.NoError(t, f.h.On("DB-CONN-*", heal.AtLeast(5, time.Minute), act,
+		heal.DefaultTarget("primary")))
 	require.NoError(t, f.h.On("SVC-*", heal.AtLeast(5, time.Minute), nil))
 	ctx := context.Background()
 
-	require.NoError(t, f.h.Fire(ctx, heal.Request{Code: "DB-CONN-000", Actor: "human:alice", Reason: "drill"}))
+	drill := heal.Request{Code: "DB-CONN-000", Actor: "human:alice", Reason: "drill"}
+	require.NoError(t, f.h.Fire(ctx, drill))
 	tr := <-act.got
 	assert.Equal(t, "DB-CONN-001", tr.Code)
 	assert.Equal(t, "DB-CONN-000", tr.ReplacedCode)
@@ -480,7 +487,8 @@ func TestFire(t *testing.T) {
 
 func TestReject(t *testing.T) {
 	f := newFixture(t, heal.Config{})
-	f.h.Reject(heal.Request{Code: "DB-CONN-001", Actor: "webhook:x", Source: supervisor.SourceWebhook}, "bad signature")
+	f.h.Reject(heal.Request{Code: "DB-CONN-001", Actor: "webhook:x",
+		Source: supervisor.SourceWebhook}, "bad signature")
 	barrier(t, f.h)
 	recs := f.h.Supervisor().Recent()
 	require.NotEmpty(t, recs)
@@ -525,7 +533,8 @@ func TestSnapshot(t *testing.T) {
 	f.events()
 	s := f.h.Snapshot()
 	require.Len(t, s.Policies, 1)
-	assert.Equal(t, heal.PolicyStatus{Name: "db", Pattern: "DB-CONN-001", Rule: "at least 2 in 1m0s", Action: "notify"}, s.Policies[0])
+	assert.Equal(t, heal.PolicyStatus{Name: "db", Pattern: "DB-CONN-001",
+		Rule: "at least 2 in 1m0s", Action: "notify"}, s.Policies[0])
 	require.Len(t, s.Open, 1)
 	require.Len(t, s.Codes, 1)
 	assert.Equal(t, int64(3), s.Codes[0].Failures)

@@ -247,7 +247,8 @@ func (d *decoder) field(def *locatedDef, key, val *yaml.Node) {
 		if d.str(def, key, val, &s) {
 			sev, err := ParseSeverity(s)
 			if err != nil {
-				d.badField(def, val.Line, "severity", "severity %q: want low, medium, high or critical", s)
+				d.badField(def, val.Line, "severity",
+					"severity %q: want low, medium, high or critical", s)
 				return
 			}
 			def.Severity = sev

@@ -87,7 +87,8 @@ func ReadLock(path string) (*Lock, error) {
 		return nil, fmt.Errorf("heal: read lock %s: %w", path, err)
 	}
 	if l.Version != LockVersion {
-		return nil, fmt.Errorf("heal: read lock %s: version %d, want %d", path, l.Version, LockVersion)
+		return nil, fmt.Errorf("heal: read lock %s: version %d, want %d",
+			path, l.Version, LockVersion)
 	}
 	return &l, nil
 }
@@ -135,14 +136,15 @@ func (l *Lock) Check(t *Taxonomy) []Problem {
 		d, ok := t.Lookup(c)
 		if !ok {
 			if !locked.Deprecated {
-				probs = append(probs, Problem{Code: c,
-					Msg: "removed without being deprecated first; restore it with deprecated: true and replaced_by"})
+				probs = append(probs, Problem{Code: c, Msg: "removed without being " +
+					"deprecated first; restore it with deprecated: true and replaced_by"})
 			}
 			continue
 		}
 		if fingerprint(d) != locked.Fingerprint {
-			probs = append(probs, Problem{Code: c, Msg: "changed meaning: " + describeChange(locked, d) +
-				"; codes are immutable once in use, so define a new code and deprecate this one"})
+			msg := "changed meaning: " + describeChange(locked, d) +
+				"; codes are immutable once in use, so define a new code and deprecate this one"
+			probs = append(probs, Problem{Code: c, Msg: msg})
 		}
 	}
 	return probs

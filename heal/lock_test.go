@@ -12,7 +12,9 @@ import (
 )
 
 func TestLockCheck(t *testing.T) {
-	base := []heal.Definition{validDef("DB-CONN-001"), validDef("DB-QUERY-002"), validDef("DB-QUERY-003")}
+	base := []heal.Definition{
+		validDef("DB-CONN-001"), validDef("DB-QUERY-002"), validDef("DB-QUERY-003"),
+	}
 	lock := heal.NewLock(heal.MustNewTaxonomy(base...))
 
 	edit := func(f func(defs []heal.Definition) []heal.Definition) *heal.Taxonomy {
@@ -25,9 +27,12 @@ func TestLockCheck(t *testing.T) {
 		wants []string // one problem per entry; none means the change is allowed
 	}{
 		{"unchanged", edit(func(d []heal.Definition) []heal.Definition { return d }), nil},
-		{"added code", edit(func(d []heal.Definition) []heal.Definition { return append(d, validDef("DB-CONN-002")) }), nil},
+		{"added code", edit(func(d []heal.Definition) []heal.Definition {
+			return append(d, validDef("DB-CONN-002"))
+		}), nil},
 		{"owner and runbook changed", edit(func(d []heal.Definition) []heal.Definition {
-			d[0].Owner, d[0].Runbook, d[0].Response = "team-b", "https://new.example.com", "New response."
+			d[0].Owner, d[0].Runbook = "team-b", "https://new.example.com"
+			d[0].Response = "New response."
 			return d
 		}), nil},
 		{"deprecated properly", edit(func(d []heal.Definition) []heal.Definition {

@@ -54,7 +54,8 @@ func Quiet(d time.Duration) Option { return func(b *binding) { b.quiet = d } }
 func DefaultTarget(target string) Option { return func(b *binding) { b.target = target } }
 
 // newBinding checks a policy and compiles its rule.
-func newBinding(pattern string, r Rule, a Action, res time.Duration, opts []Option) (*binding, error) {
+func newBinding(pattern string, r Rule, a Action, res time.Duration,
+	opts []Option) (*binding, error) {
 	p, err := ParsePattern(pattern)
 	if err != nil {
 		return nil, err
@@ -96,7 +97,8 @@ func checkExact(tax *Taxonomy, p Pattern) error {
 	case !found:
 		return fmt.Errorf("heal: pattern %s: code is not defined in the taxonomy", c)
 	case d.Deprecated:
-		return fmt.Errorf("heal: pattern %s: code is deprecated; bind its replacement %s", c, d.ReplacedBy)
+		return fmt.Errorf("heal: pattern %s: code is deprecated; bind its replacement %s",
+			c, d.ReplacedBy)
 	}
 	return nil
 }

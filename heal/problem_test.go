@@ -27,8 +27,11 @@ func TestWriteProblemLeaksNothing(t *testing.T) {
 		wantStatus int
 		retryAfter string
 	}{
-		{"retryable dependency", tax.Wrap("SVC-DEP-001", "payments", secretCause), heal.ProblemWriter{}, 503, "5"},
-		{"not retryable", tax.New("AUTH-TOKEN-001", "idp", "kid xyz unknown").With("token", "t0k3n"), heal.ProblemWriter{}, 500, ""},
+		{"retryable dependency", tax.Wrap("SVC-DEP-001", "payments", secretCause),
+			heal.ProblemWriter{}, 503, "5"},
+		{"not retryable",
+			tax.New("AUTH-TOKEN-001", "idp", "kid xyz unknown").With("token", "t0k3n"),
+			heal.ProblemWriter{}, 500, ""},
 		{"plain error", secretCause, heal.ProblemWriter{}, 500, ""},
 		{"service mapping", tax.Wrap("DB-QUERY-001", "orders-db", secretCause),
 			heal.ProblemWriter{Status: func(error) int { return http.StatusBadGateway }}, 502, ""},
@@ -57,7 +60,8 @@ func TestWriteProblemLeaksNothing(t *testing.T) {
 			assert.Equal(t, "urn:selfheal:incident:"+id, doc["instance"])
 			assert.Len(t, doc, 4, "only type, title, status and instance")
 
-			leaks := []string{"10.1.2.3", "connection refused", "payments", "idp", "kid xyz", "t0k3n", "orders-db"}
+			leaks := []string{"10.1.2.3", "connection refused", "payments", "idp", "kid xyz",
+				"t0k3n", "orders-db"}
 			for _, c := range tax.Definitions() {
 				leaks = append(leaks, string(c.Code), c.Title, c.Code.Domain())
 			}

@@ -16,8 +16,8 @@ import (
 // arrive from untrusted error metadata or a webhook: nothing panics, the
 // targets stay bounded, and an unknown code is never eligible.
 func FuzzReport(f *testing.F) {
-	for _, s := range []string{"DB-CONN-001", "", "DB-CONN-00", "AB-CD-001", "\x00\xff", "HEAL-UNCLASSIFIED-000",
-		"SVC-DEP-001-extra", "ZZZZZZZZZZZZZZZZ-ZZZZZZZZZZZZZZZZ-999"} {
+	for _, s := range []string{"DB-CONN-001", "", "DB-CONN-00", "AB-CD-001", "\x00\xff",
+		"HEAL-UNCLASSIFIED-000", "SVC-DEP-001-extra", "ZZZZZZZZZZZZZZZZ-ZZZZZZZZZZZZZZZZ-999"} {
 		f.Add(s, "payments")
 	}
 	h, err := heal.New(heal.Config{Clock: healtest.NewClock(healtest.Epoch), MaxTargets: 4,

@@ -174,11 +174,13 @@ func validateDefinition(d *locatedDef, add addFunc) {
 			add(d, r.field, "%s is required", r.field)
 		}
 	}
-	if (d.Severity == SeverityUnknown || int(d.Severity) >= len(severityNames)) && !d.bad["severity"] {
+	validSeverity := d.Severity != SeverityUnknown && int(d.Severity) < len(severityNames)
+	if !validSeverity && !d.bad["severity"] {
 		add(d, "severity", "severity is required: low, medium, high or critical")
 	}
 	if d.Runbook != "" {
-		if u, err := url.Parse(d.Runbook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		u, err := url.Parse(d.Runbook)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			add(d, "runbook", "runbook %q must be an absolute http or https URL", d.Runbook)
 		}
 	}

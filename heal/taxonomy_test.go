@@ -39,7 +39,8 @@ func TestNewTaxonomy(t *testing.T) {
 
 	_, _, ok = tax.Resolve("DB-QUERY-999")
 	assert.False(t, ok)
-	assert.Equal(t, []heal.Code{"DB-QUERY-002", "DB-QUERY-003"}, tax.Match(heal.MustParsePattern("DB-QUERY-*")))
+	assert.Equal(t, []heal.Code{"DB-QUERY-002", "DB-QUERY-003"},
+		tax.Match(heal.MustParsePattern("DB-QUERY-*")))
 }
 
 func TestNewTaxonomyReportsEveryProblem(t *testing.T) {
@@ -59,7 +60,8 @@ func TestNewTaxonomyReportsEveryProblem(t *testing.T) {
 	notDeprecated := validDef("DB-CONN-006")
 	notDeprecated.ReplacedBy = "DB-CONN-001"
 
-	_, err := heal.NewTaxonomy(validDef("DB-CONN-001"), validDef("DB-CONN-001"), missing, badRunbook,
+	_, err := heal.NewTaxonomy(validDef("DB-CONN-001"), validDef("DB-CONN-001"), missing,
+		badRunbook,
 		deprecatedNoReplacement, replacementMissing, cycleA, cycleB, chained, notDeprecated,
 		validDef("db-conn-007"))
 	var te *heal.TaxonomyError
@@ -117,7 +119,8 @@ func TestParseTaxonomyYAMLAndJSON(t *testing.T) {
 	assert.Equal(t, heal.SeverityCritical, d.Severity)
 	assert.True(t, d.Retryable)
 
-	json := "{\n\t\"codes\": [\n\t\t{\"code\": \"DB-CONN-001\", \"title\": \"t\", \"owner\": \"o\", " +
+	json := "{\n\t\"codes\": [\n\t\t{\"code\": \"DB-CONN-001\", " +
+		"\"title\": \"t\", \"owner\": \"o\", " +
 		"\"severity\": \"low\", \"retryable\": false, \"runbook\": \"https://r.example.com\", " +
 		"\"response\": \"r\"}\n\t]\n}\n"
 	tax, err = heal.ParseTaxonomy("t.json", []byte(json))
@@ -164,17 +167,21 @@ func TestParseTaxonomyProblemsHaveLines(t *testing.T) {
 
 func TestParseTaxonomyRejectsMalformedDocuments(t *testing.T) {
 	tests := map[string]struct{ doc, want string }{
-		"empty":           {"", "document is empty"},
-		"not a mapping":   {"- a\n- b\n", "top level must be a mapping"},
-		"no codes":        {"version: 1\n", `unknown field "version" at top level`},
-		"codes not list":  {"codes: 3\n", "codes must be a list"},
-		"entry not map":   {"codes:\n  - DB-CONN-001\n", "each entry of codes must be a mapping"},
-		"bad yaml":        {"codes: [\n", "t.yaml:1: invalid YAML"},
-		"bad json":        {"{\"codes\": [}", "t.yaml:1: invalid JSON"},
-		"repeated field":  {"codes:\n  - code: DB-CONN-001\n    code: DB-CONN-002\n", `t.yaml:3: DB-CONN-001: field "code" is repeated (first at line 2)`},
-		"alias":           {"codes:\n  - &a {code: DB-CONN-001}\n  - code: *a\n", "aliases are not allowed"},
-		"null string":     {"codes:\n  - code: DB-CONN-001\n    title:\n", `field "title" must be a string`},
-		"mapping as text": {"codes:\n  - code: DB-CONN-001\n    title: {a: b}\n", `field "title" must be a string`},
+		"empty":          {"", "document is empty"},
+		"not a mapping":  {"- a\n- b\n", "top level must be a mapping"},
+		"no codes":       {"version: 1\n", `unknown field "version" at top level`},
+		"codes not list": {"codes: 3\n", "codes must be a list"},
+		"entry not map":  {"codes:\n  - DB-CONN-001\n", "each entry of codes must be a mapping"},
+		"bad yaml":       {"codes: [\n", "t.yaml:1: invalid YAML"},
+		"bad json":       {"{\"codes\": [}", "t.yaml:1: invalid JSON"},
+		"repeated field": {"codes:\n  - code: DB-CONN-001\n    code: DB-CONN-002\n",
+			`t.yaml:3: DB-CONN-001: field "code" is repeated (first at line 2)`},
+		"alias": {"codes:\n  - &a {code: DB-CONN-001}\n  - code: *a\n",
+			"aliases are not allowed"},
+		"null string": {"codes:\n  - code: DB-CONN-001\n    title:\n",
+			`field "title" must be a string`},
+		"mapping as text": {"codes:\n  - code: DB-CONN-001\n    title: {a: b}\n",
+			`field "title" must be a string`},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -211,8 +218,11 @@ func TestLoadTaxonomy(t *testing.T) {
 
 func TestDefaultTaxonomy(t *testing.T) {
 	tax := heal.DefaultTaxonomy()
-	for _, c := range []heal.Code{"DB-CONN-001", "DB-QUERY-001", "DB-QUERY-002", "DEPLOY-HEALTH-001",
-		"DEPLOY-HEALTH-002", "DEPLOY-HEALTH-003", "SVC-DEP-001", "SVC-DEP-002", "MEM-HEAP-001", "AUTH-TOKEN-001"} {
+	for _, c := range []heal.Code{
+		"DB-CONN-001", "DB-QUERY-001", "DB-QUERY-002",
+		"DEPLOY-HEALTH-001", "DEPLOY-HEALTH-002", "DEPLOY-HEALTH-003",
+		"SVC-DEP-001", "SVC-DEP-002", "MEM-HEAP-001", "AUTH-TOKEN-001",
+	} {
 		_, ok := tax.Lookup(c)
 		assert.True(t, ok, "default taxonomy lacks %s", c)
 	}

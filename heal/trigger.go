@@ -128,7 +128,8 @@ func (h *Healer) Reject(r Request, why string) {
 // Note records in the audit trail an event that is not a trigger, such as
 // an external alert that resolved: nothing runs and nothing is refused.
 func (h *Healer) Note(r Request, note string) {
-	t := supervisor.Trigger{Code: r.Code, Target: r.Target, Source: r.Source, Actor: r.Actor, Attrs: r.Attrs}
+	t := supervisor.Trigger{Code: r.Code, Target: r.Target, Source: r.Source,
+		Actor: r.Actor, Attrs: r.Attrs}
 	if t.Source == "" {
 		t.Source = supervisor.SourceManual
 	}

@@ -28,7 +28,8 @@ func (f fixed) Counts(yield func(heal.Count)) {
 func TestCollector(t *testing.T) {
 	src := fixed{
 		{Code: "DB-CONN-001", Severity: heal.SeverityCritical, Target: "primary", Failures: 3},
-		{Code: "SVC-DEP-001", Severity: heal.SeverityHigh, Target: "payments", Failures: 1, Successes: 9},
+		{Code: "SVC-DEP-001", Severity: heal.SeverityHigh, Target: "payments",
+			Failures: 1, Successes: 9},
 		{Code: heal.CodeUnclassified, Target: "", Successes: 0, Failures: 0},
 	}
 	reg := prometheus.NewPedanticRegistry()
