@@ -94,8 +94,14 @@ func TestCountingByTaxonomy(t *testing.T) {
 	}{
 		{name: "nil", err: nil, successes: 1},
 		{name: "plain error", err: plain, failures: 1, reported: true},
-		{name: "retryable code", err: testTax.Wrap("SVC-DEP-001", "payments", plain), failures: 1, reported: true},
-		{name: "non-retryable code", err: testTax.Wrap("SVC-REQ-001", "payments", plain), successes: 1, reported: true},
+		{
+			name: "retryable code", err: testTax.Wrap("SVC-DEP-001", "payments", plain),
+			failures: 1, reported: true,
+		},
+		{
+			name: "non-retryable code", err: testTax.Wrap("SVC-REQ-001", "payments", plain),
+			successes: 1, reported: true,
+		},
 		{name: "caller cancelled", err: fmt.Errorf("call: %w", context.Canceled), excluded: true},
 		{name: "deadline exceeded", err: context.DeadlineExceeded, failures: 1, reported: true},
 	}
@@ -154,7 +160,8 @@ func TestRejectionWithoutCode(t *testing.T) {
 	b.ForceOpen(0, Attribution{Actor: "human:alice", Reason: "drill"})
 	err := b.Execute(fail(nil))
 	require.ErrorIs(t, err, gobreaker.ErrOpenState)
-	assert.EqualError(t, err, "breaker x: circuit breaker forced open by human:alice: drill: circuit breaker is open")
+	assert.EqualError(t, err,
+		"breaker x: circuit breaker forced open by human:alice: drill: circuit breaker is open")
 }
 
 func TestRejectCodeWithoutTaxonomyIsRetryable(t *testing.T) {
@@ -169,7 +176,8 @@ func TestRejectCodeWithoutTaxonomyIsRetryable(t *testing.T) {
 func TestNestedOpenStateIsTheCallsOwnError(t *testing.T) {
 	b, _ := newTest(t, &recorder{})
 	err := b.Execute(fail(gobreaker.ErrOpenState))
-	assert.Same(t, gobreaker.ErrOpenState, err, "a nested breaker's refusal is not this breaker's rejection")
+	assert.Same(t, gobreaker.ErrOpenState, err,
+		"a nested breaker's refusal is not this breaker's rejection")
 	assert.Equal(t, uint32(1), b.Status().Counts.TotalFailures)
 }
 

@@ -42,7 +42,8 @@ func TestHealerTripsBreakerOnDependencyFailures(t *testing.T) {
 	})
 	var set breaker.Set
 	require.NoError(t, set.Add(payments))
-	require.NoError(t, h.On("SVC-DEP-*", heal.AtLeast(3, time.Minute), breaker.Trip(&set, 30*time.Second)))
+	trip := breaker.Trip(&set, 30*time.Second)
+	require.NoError(t, h.On("SVC-DEP-*", heal.AtLeast(3, time.Minute), trip))
 
 	// The fault: the dependency times out.
 	down := func() error { return tax.Wrap("SVC-DEP-001", "payments", errors.New("timeout")) }

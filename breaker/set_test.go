@@ -23,7 +23,10 @@ func TestSet(t *testing.T) {
 		want string
 	}{
 		{"taken", []*Breaker{New("a", Config{})}, `breaker: set: name "a" already taken`},
-		{"twice in one call", []*Breaker{New("c", Config{}), New("c", Config{})}, `breaker: set: name "c" already taken`},
+		{
+			"twice in one call", []*Breaker{New("c", Config{}), New("c", Config{})},
+			`breaker: set: name "c" already taken`,
+		},
 		{"empty name", []*Breaker{New("", Config{})}, "breaker: set: a breaker has an empty name"},
 	}
 	for _, tt := range tests {
@@ -53,7 +56,11 @@ func TestTripAction(t *testing.T) {
 	}{
 		{name: "trips the target", held: true},
 		{name: "dry run", mutate: func(t *heal.Trigger) { t.DryRun = true }},
-		{name: "unknown target", mutate: func(t *heal.Trigger) { t.Target = "ledger" }, wantErr: ErrUnknown},
+		{
+			name:    "unknown target",
+			mutate:  func(t *heal.Trigger) { t.Target = "ledger" },
+			wantErr: ErrUnknown,
+		},
 		{name: "cancelled", ctx: cancelled, wantErr: context.Canceled},
 	}
 	for _, tt := range tests {

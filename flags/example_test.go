@@ -33,11 +33,13 @@ func Example() {
 	client := api.NewClient()
 
 	show := func() {
-		d, _ := client.BooleanValueDetails(ctx, "new-checkout", false, openfeature.EvaluationContext{})
+		d, _ := client.BooleanValueDetails(ctx, "new-checkout", false,
+			openfeature.EvaluationContext{})
 		fmt.Println(d.Value, d.Reason)
 	}
 	show()
-	_ = killSwitch.Kill(ctx, "new-checkout", flags.Attribution{Actor: "human:alice", Reason: "5xx after deploy"})
+	_ = killSwitch.Kill(ctx, "new-checkout",
+		flags.Attribution{Actor: "human:alice", Reason: "5xx after deploy"})
 	show()
 	_ = killSwitch.Revive(ctx, "new-checkout", flags.Attribution{Actor: "human:alice"})
 	show()
@@ -49,7 +51,8 @@ func Example() {
 
 func ExampleKill() {
 	app := memprovider.NewInMemoryProvider(nil)
-	killSwitch, _ := flags.New(app, flags.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	killSwitch, _ := flags.New(app, flags.Config{Logger: logger})
 	kill := flags.Kill(killSwitch)
 
 	t := heal.Trigger{Code: "DEPLOY-HEALTH-002", Target: "new-checkout", Actor: "system",

@@ -48,7 +48,9 @@ func TestHealerKillsFlagOnDeployHealth(t *testing.T) {
 	require.NoError(t, api.SetProviderAndWait(ctx, sw))
 	defer func() { assert.NoError(t, api.Shutdown(ctx)) }()
 	client := api.NewClient()
-	on := func() bool { return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{}) }
+	on := func() bool {
+		return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{})
+	}
 
 	kill := flags.Kill(sw)
 	require.NoError(t, h.On("DEPLOY-HEALTH-*", heal.AtLeast(3, time.Minute), kill))

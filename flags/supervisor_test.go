@@ -35,7 +35,9 @@ func TestSupervisorKillsAndRevives(t *testing.T) {
 	require.NoError(t, api.SetProviderAndWait(ctx, sw))
 	defer func() { assert.NoError(t, api.Shutdown(ctx)) }()
 	client := api.NewClient()
-	on := func() bool { return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{}) }
+	on := func() bool {
+		return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{})
+	}
 
 	sup, err := supervisor.New(supervisor.Config{Clock: clock, Logger: quiet})
 	require.NoError(t, err)

@@ -161,7 +161,8 @@ func (s *Switch) Revive(ctx context.Context, flag string, a Attribution) error {
 	defer s.mu.Unlock()
 	s.applyLocked(s.killed.Load().without(flag), a)
 	if err := s.store.Delete(ctx, flag); err != nil {
-		return fmt.Errorf("flags: revive %q: in effect here but the stored kill remains: %w", flag, err)
+		return fmt.Errorf("flags: revive %q: in effect here but the stored kill remains: %w",
+			flag, err)
 	}
 	return nil
 }

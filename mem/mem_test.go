@@ -40,7 +40,8 @@ func TestProbeCheck(t *testing.T) {
 			require.True(t, ok)
 			assert.Equal(t, mem.Code, he.Code)
 			assert.Equal(t, heal.SeverityHigh, he.Severity, "severity comes from the taxonomy")
-			assert.Equal(t, map[string]string{"heap_bytes": "101", "limit_bytes": "100"}, he.Metadata)
+			want := map[string]string{"heap_bytes": "101", "limit_bytes": "100"}
+			assert.Equal(t, want, he.Metadata)
 		})
 	}
 }

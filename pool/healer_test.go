@@ -26,7 +26,11 @@ func TestHealerRecyclesPoolOnConnectionFailures(t *testing.T) {
 	tax := heal.DefaultTaxonomy()
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := heal.New(heal.Config{Taxonomy: tax, Clock: healtest.NewClock(time.Time{}), Logger: quiet})
+	h, err := heal.New(heal.Config{
+		Taxonomy: tax,
+		Clock:    healtest.NewClock(time.Time{}),
+		Logger:   quiet,
+	})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, h.Close()) }()
 	recycled := make(chan heal.Trigger, 1)

@@ -32,7 +32,8 @@ func postgres(t *testing.T) string {
 	dsn := os.Getenv(dsnEnv)
 	if dsn == "" {
 		msg := "needs PostgreSQL; run with " + dsnEnv +
-			"=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./pool/ (or make test-postgres)"
+			"=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./pool/" +
+			" (or make test-postgres)"
 		if os.Getenv("SELFHEAL_REQUIRE_SERVICES") != "" {
 			t.Fatal(msg + "; SELFHEAL_REQUIRE_SERVICES is set, so CI does not skip")
 		}
@@ -235,7 +236,8 @@ func TestSQLRecycleKeepsOldPoolWhenFreshOneFails(t *testing.T) {
 	s, err := pool.OpenSQL(ctx, func(ctx context.Context) (*sql.DB, error) {
 		if failNext {
 			// A server that refuses: nothing listens on port 1.
-			return openSQL("postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=5", app)(ctx)
+			refused := "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=5"
+			return openSQL(refused, app)(ctx)
 		}
 		return good(ctx)
 	})

@@ -59,8 +59,12 @@ func TestRejectedNameIsAudited(t *testing.T) {
 	defer func() { assert.NoError(t, h.Close()) }()
 
 	rec, err := h.Supervisor().Do(context.Background(), supervisor.Trigger{
-		Code: "DEPLOY-HEALTH-001", Target: "api; rm -rf /", Action: rollback.Undo(rollback.Config{Kubectl: bin}),
-		Source: supervisor.SourceManual, Actor: "human:alice"})
+		Code:   "DEPLOY-HEALTH-001",
+		Target: "api; rm -rf /",
+		Action: rollback.Undo(rollback.Config{Kubectl: bin}),
+		Source: supervisor.SourceManual,
+		Actor:  "human:alice",
+	})
 	require.NoError(t, err)
 	assert.Equal(t, supervisor.OutcomeFailed, rec.Outcome)
 	assert.Contains(t, rec.Error, `"api; rm -rf /"`)

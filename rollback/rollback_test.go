@@ -131,7 +131,8 @@ func TestRunRejectsNamesBeforeRunning(t *testing.T) {
 	}{
 		{"shell metacharacters", rollback.Config{}, "api; rm -rf /",
 			`rollback: deployment "api; rm -rf /" is not a valid Kubernetes name: ';' at index 3`},
-		{"empty target", rollback.Config{}, "", `deployment "" is not a valid Kubernetes name: empty`},
+		{"empty target", rollback.Config{}, "",
+			`deployment "" is not a valid Kubernetes name: empty`},
 		{"upper case", rollback.Config{}, "API", `'A' at index 0 is not a lower-case letter`},
 		{"leading dash", rollback.Config{}, "-all", "must start and end"},
 		{"bad namespace", rollback.Config{Namespace: "prod$(id)"}, "api", `namespace "prod$(id)"`},
@@ -171,15 +172,19 @@ func TestRollbackOutcomes(t *testing.T) {
 		wantSteps: 2,
 	}, {
 		name: "undo fails",
-		env:  []string{"FAKE_STEP=undo", "FAKE_EXIT=1", `FAKE_STDERR=error: no rollout history found for deployment "api"`},
-		wantErr: `rollback: ` + "%BIN%" + ` rollout undo deployment/api --namespace=prod: exit status 1: ` +
+		env: []string{"FAKE_STEP=undo", "FAKE_EXIT=1",
+			`FAKE_STDERR=error: no rollout history found for deployment "api"`},
+		wantErr: `rollback: ` + "%BIN%" +
+			` rollout undo deployment/api --namespace=prod: exit status 1: ` +
 			`stderr: error: no rollout history found for deployment "api"`,
 		wantSteps: 1,
 		wantExit:  1,
 	}, {
-		name:      "status fails after undo",
-		env:       []string{"FAKE_STEP=status", "FAKE_EXIT=3", "FAKE_STDERR=error: timed out waiting for the condition"},
-		wantErr:   "rollout status deployment/api --namespace=prod --timeout=5m0s: exit status 3: stderr: error: timed out",
+		name: "status fails after undo",
+		env: []string{"FAKE_STEP=status", "FAKE_EXIT=3",
+			"FAKE_STDERR=error: timed out waiting for the condition"},
+		wantErr: "rollout status deployment/api --namespace=prod --timeout=5m0s: " +
+			"exit status 3: stderr: error: timed out",
 		wantSteps: 2,
 		wantExit:  3,
 	}}
@@ -231,7 +236,8 @@ func TestRollbackTimeoutKillsProcessGroup(t *testing.T) {
 	elapsed := time.Since(start)
 
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Contains(t, err.Error(), "rollout status deployment/api --timeout=5m0s: context deadline exceeded")
+	assert.Contains(t, err.Error(),
+		"rollout status deployment/api --timeout=5m0s: context deadline exceeded")
 	require.Len(t, res.Steps, 2)
 	assert.Equal(t, -1, res.Steps[1].ExitCode, "a killed process has no exit status")
 	// The hanging child holds the output pipes. Only killing the whole
