@@ -1,6 +1,7 @@
 package rollback_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/selfheal/selfheal/rollback"
@@ -10,13 +11,18 @@ import (
 // refused, with the reason, before a process starts.
 func ExampleValidateName() {
 	for _, name := range []string{"checkout-web", "api; rm -rf /", "Api", "-x"} {
-		fmt.Println(rollback.ValidateName(name))
+		var ne *rollback.NameError
+		if err := rollback.ValidateName(name); errors.As(err, &ne) {
+			fmt.Printf("%q: %s\n", ne.Name, ne.Reason)
+			continue
+		}
+		fmt.Printf("%q: ok\n", name)
 	}
 	// Output:
-	// <nil>
-	// rollback: name "api; rm -rf /" is not a valid Kubernetes name: ';' at index 3 is not a lower-case letter, digit or '-'
-	// rollback: name "Api" is not a valid Kubernetes name: 'A' at index 0 is not a lower-case letter, digit or '-'
-	// rollback: name "-x" is not a valid Kubernetes name: must start and end with a lower-case letter or digit
+	// "checkout-web": ok
+	// "api; rm -rf /": ';' at index 3 is not a lower-case letter, digit or '-'
+	// "Api": 'A' at index 0 is not a lower-case letter, digit or '-'
+	// "-x": must start and end with a lower-case letter or digit
 }
 
 // Undo makes the action a policy binds to a deploy-health code; the
