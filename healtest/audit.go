@@ -45,11 +45,15 @@ func (l *AuditLog) Records() []supervisor.Record {
 // records that were written instead. Decisions are made on the
 // supervisor's goroutines, so a test waits for this event rather than for
 // time to pass.
-func (l *AuditLog) WaitFor(ctx context.Context, o supervisor.Outcome, action, target string) (supervisor.Record, error) {
+func (l *AuditLog) WaitFor(
+	ctx context.Context, o supervisor.Outcome, action, target string,
+) (supervisor.Record, error) {
 	for {
 		l.mu.Lock()
 		for _, r := range l.records {
-			if r.Outcome == o && (action == "" || r.Action == action) && (target == "" || r.Target == target) {
+			if r.Outcome == o &&
+				(action == "" || r.Action == action) &&
+				(target == "" || r.Target == target) {
 				l.mu.Unlock()
 				return r, nil
 			}
@@ -62,7 +66,8 @@ func (l *AuditLog) WaitFor(ctx context.Context, o supervisor.Outcome, action, ta
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return supervisor.Record{}, fmt.Errorf("healtest: no %s record for action %q on %q: %w; %s",
+			return supervisor.Record{}, fmt.Errorf(
+				"healtest: no %s record for action %q on %q: %w; %s",
 				o, action, target, ctx.Err(), l.describe())
 		}
 	}
@@ -75,7 +80,8 @@ func (l *AuditLog) describe() string {
 	}
 	lines := make([]string, len(recs))
 	for i, r := range recs {
-		lines[i] = fmt.Sprintf("\t%s %s %s on %q (actor %s)", r.Outcome, r.Guardrail, r.Action, r.Target, r.Actor)
+		lines[i] = fmt.Sprintf("\t%s %s %s on %q (actor %s)",
+			r.Outcome, r.Guardrail, r.Action, r.Target, r.Actor)
 	}
 	return "records written:\n" + strings.Join(lines, "\n")
 }

@@ -28,7 +28,10 @@ func ExampleFailpoint() {
 	charge := healtest.NewFailpoint("example.payments.charge")
 	tax := heal.DefaultTaxonomy()
 
-	remove := charge.Inject(healtest.Fault{Err: tax.New("SVC-DEP-001", "payments", "injected"), Calls: 2})
+	remove := charge.Inject(healtest.Fault{
+		Err:   tax.New("SVC-DEP-001", "payments", "injected"),
+		Calls: 2,
+	})
 	defer remove()
 	for range 3 {
 		fmt.Println(charge.Err())

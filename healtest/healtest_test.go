@@ -86,7 +86,11 @@ func TestFailpoint(t *testing.T) {
 		{"always", healtest.Fault{Err: boom}, 0, 10, 10},
 		{"zero fault never fires", healtest.Fault{}, 0, 10, 0},
 		{"bounded calls", healtest.Fault{Err: boom, Calls: 3}, 0, 10, 3},
-		{"bounded duration", healtest.Fault{Err: boom, For: 5 * time.Second, Clock: clk}, time.Second, 10, 5},
+		{
+			"bounded duration",
+			healtest.Fault{Err: boom, For: 5 * time.Second, Clock: clk},
+			time.Second, 10, 5,
+		},
 		{"half the calls", healtest.Fault{Err: boom, Rate: 0.5, Seed: 7}, 0, 1000, 500},
 	}
 	for _, tt := range tests {
@@ -143,10 +147,15 @@ func TestFailpointWrappers(t *testing.T) {
 	assert.Equal(t, 1, called, "an injected failure skips the real call")
 
 	var reported []error
-	h := healtest.NewFailpoint("test.handler").Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	noContent := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}), reporterFunc(func(err error) { reported = append(reported, err) }))
-	defer healtest.Inject("test.handler", healtest.Fault{Err: tax.New("DEPLOY-HEALTH-002", "new-checkout", "boom"), Calls: 1})()
+	})
+	h := healtest.NewFailpoint("test.handler").Handler(noContent,
+		reporterFunc(func(err error) { reported = append(reported, err) }))
+	defer healtest.Inject("test.handler", healtest.Fault{
+		Err:   tax.New("DEPLOY-HEALTH-002", "new-checkout", "boom"),
+		Calls: 1,
+	})()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
@@ -207,7 +216,9 @@ func TestRecorderAssertions(t *testing.T) {
 
 func TestRecorderWaitFor(t *testing.T) {
 	rec := healtest.NewRecorder(nil)
-	go func() { _ = rec.Action("flag.kill").Run(context.Background(), heal.Trigger{Target: "new-checkout"}) }()
+	go func() {
+		_ = rec.Action("flag.kill").Run(context.Background(), heal.Trigger{Target: "new-checkout"})
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, rec.WaitFor(ctx, "flag.kill", "new-checkout", 1))
@@ -231,8 +242,12 @@ func BenchmarkFailpointIdle(b *testing.B) {
 func TestAuditLogWaitFor(t *testing.T) {
 	var log healtest.AuditLog
 	go func() {
-		_ = log.Write(supervisor.Record{Outcome: supervisor.OutcomeStarted, Action: "breaker.trip", Target: "payments"})
-		_ = log.Write(supervisor.Record{Outcome: supervisor.OutcomeOK, Action: "breaker.trip", Target: "payments"})
+		_ = log.Write(supervisor.Record{
+			Outcome: supervisor.OutcomeStarted, Action: "breaker.trip", Target: "payments",
+		})
+		_ = log.Write(supervisor.Record{
+			Outcome: supervisor.OutcomeOK, Action: "breaker.trip", Target: "payments",
+		})
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -111,7 +111,9 @@ func (r *Recorder) WaitFor(ctx context.Context, action, target string, n int) er
 // AssertRan checks that action ran on target exactly times times within d
 // of since on the recorder's clock. On failure the message says what
 // happened instead.
-func (r *Recorder) AssertRan(t testing.TB, action, target string, times int, since time.Time, d time.Duration) bool {
+func (r *Recorder) AssertRan(
+	t testing.TB, action, target string, times int, since time.Time, d time.Duration,
+) bool {
 	t.Helper()
 	got := r.matching(action, target, since, since.Add(d))
 	if len(got) == times {

@@ -89,7 +89,9 @@ func (c *breakableConn) BeginTx(ctx context.Context, opts driver.TxOptions) (dri
 	return c.Conn.Begin()
 }
 
-func (c *breakableConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *breakableConn) QueryContext(
+	ctx context.Context, query string, args []driver.NamedValue,
+) (driver.Rows, error) {
 	if err := c.broken(); err != nil {
 		return nil, err
 	}
@@ -99,7 +101,9 @@ func (c *breakableConn) QueryContext(ctx context.Context, query string, args []d
 	return nil, driver.ErrSkip
 }
 
-func (c *breakableConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (c *breakableConn) ExecContext(
+	ctx context.Context, query string, args []driver.NamedValue,
+) (driver.Result, error) {
 	if err := c.broken(); err != nil {
 		return nil, err
 	}

@@ -103,7 +103,8 @@ func parse(fs *flag.FlagSet, args []string, positional int) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() != positional {
-		return fmt.Errorf("%w: %s takes %d argument(s), got %d", errUsage, fs.Name(), positional, fs.NArg())
+		return fmt.Errorf("%w: %s takes %d argument(s), got %d",
+			errUsage, fs.Name(), positional, fs.NArg())
 	}
 	return nil
 }

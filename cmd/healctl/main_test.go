@@ -55,14 +55,19 @@ func TestLockAndLint(t *testing.T) {
 	}{
 		{"unchanged", func(s string) string { return s }, 0, nil},
 		{"added code", func(s string) string {
-			return s + strings.ReplaceAll(strings.SplitN(s, "  - code: DB-QUERY-002", 2)[0][len("codes:\n"):], "DB-CONN-001", "DB-CONN-002")
+			first := strings.SplitN(s, "  - code: DB-QUERY-002", 2)[0][len("codes:\n"):]
+			return s + strings.ReplaceAll(first, "DB-CONN-001", "DB-CONN-002")
 		}, 0, nil},
 		{"changed owner and runbook", func(s string) string {
 			s = strings.Replace(s, "owner: team-data", "owner: team-storage", 1)
-			return strings.Replace(s, "https://runbooks.example.com/db-conn-001", "https://wiki.example.com/pool", 1)
+			return strings.Replace(s,
+				"https://runbooks.example.com/db-conn-001", "https://wiki.example.com/pool", 1)
 		}, 0, nil},
 		{"properly deprecated", func(s string) string {
-			return strings.Replace(s, "    response: Check slow plans.\n", "    response: Check slow plans.\n    deprecated: true\n    replaced_by: DB-QUERY-003\n", 1)
+			return strings.Replace(s, "    response: Check slow plans.\n",
+				"    response: Check slow plans.\n"+
+					"    deprecated: true\n"+
+					"    replaced_by: DB-QUERY-003\n", 1)
 		}, 0, nil},
 		{"changed severity", func(s string) string {
 			return strings.Replace(s, "severity: critical", "severity: high", 1)
@@ -105,7 +110,8 @@ func TestLockRefusesToBlessABreakingChange(t *testing.T) {
 	code, _, _ := healctl(t, "", "lock", "--taxonomy", tax, "--lock", lock)
 	require.Equal(t, 0, code)
 
-	require.NoError(t, os.WriteFile(tax, []byte(strings.Replace(baseTaxonomy, "severity: critical", "severity: low", 1)), 0o600))
+	edited := strings.Replace(baseTaxonomy, "severity: critical", "severity: low", 1)
+	require.NoError(t, os.WriteFile(tax, []byte(edited), 0o600))
 	code, _, errOut := healctl(t, "", "lock", "--taxonomy", tax, "--lock", lock)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "DB-CONN-001: changed meaning")
@@ -117,7 +123,8 @@ func TestLockRefusesToBlessABreakingChange(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"frobnicate"}, {"lint"}, {"lint", "--taxonomy", "x"}, {"lock", "--nope"},
-		{"audit"}, {"audit", "verify"}, {"sign"}, {"sign", "--secret", "whsec_AAAA", "--timestamp", "soon"},
+		{"audit"}, {"audit", "verify"}, {"sign"},
+		{"sign", "--secret", "whsec_AAAA", "--timestamp", "soon"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, _, errOut := healctl(t, "", args...)
@@ -139,7 +146,9 @@ func TestSignPrintsStandardWebhooksHeaders(t *testing.T) {
 
 	code, out, _ = healctl(t, "{}", "sign", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 	require.Equal(t, 0, code)
-	assert.Regexp(t, `^webhook-id: msg_\S+\nwebhook-timestamp: 1614265330\nwebhook-signature: v1,\S+\n$`, out)
+	assert.Regexp(t, `^webhook-id: msg_\S+\n`+
+		`webhook-timestamp: 1614265330\n`+
+		`webhook-signature: v1,\S+\n$`, out)
 
 	code, _, errOut = healctl(t, "{}", "sign", "--secret", "not-a-secret")
 	assert.Equal(t, 1, code)

@@ -51,6 +51,7 @@ func (e env) sign(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "webhook-id: %s\nwebhook-timestamp: %d\nwebhook-signature: %s\n", *id, ts.Unix(), sig)
+	fmt.Fprintf(e.stdout, "webhook-id: %s\nwebhook-timestamp: %d\nwebhook-signature: %s\n",
+		*id, ts.Unix(), sig)
 	return nil
 }

@@ -29,7 +29,8 @@ func (e env) lock(args []string) error {
 	if old, err := heal.ReadLock(*lockPath); err == nil && !*force {
 		if probs := old.Check(tax); len(probs) > 0 {
 			e.printProblems(*taxPath, probs)
-			return fmt.Errorf("%s breaks %s in %d code(s); fix it or use --force", *taxPath, *lockPath, len(probs))
+			return fmt.Errorf("%s breaks %s in %d code(s); fix it or use --force",
+				*taxPath, *lockPath, len(probs))
 		}
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) && !*force {
 		return err

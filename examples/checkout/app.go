@@ -173,7 +173,8 @@ func (a *app) startFlags(ctx context.Context) error {
 // startDatabase opens the orders database: SQLite through a pure-Go
 // driver, behind a connector whose connections a fault can break.
 func (a *app) startDatabase(ctx context.Context) error {
-	dsn := "file:" + filepath.Join(a.dir, "orders.db") + "?_pragma=busy_timeout(2000)&_pragma=journal_mode(WAL)"
+	dsn := "file:" + filepath.Join(a.dir, "orders.db") +
+		"?_pragma=busy_timeout(2000)&_pragma=journal_mode(WAL)"
 	a.conn = healtest.NewBreakableConnector(sqliteConnector{dsn})
 	db, err := pool.OpenSQL(ctx, func(context.Context) (*sql.DB, error) {
 		db := sql.OpenDB(a.conn)
@@ -256,7 +257,11 @@ func (a *app) serve(h http.Handler) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

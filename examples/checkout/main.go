@@ -35,7 +35,8 @@ var discardLogger = slog.New(slog.DiscardHandler)
 func main() {
 	serve := flag.Bool("serve", false, "keep running with the status page and a load generator")
 	addr := flag.String("addr", "127.0.0.1:8080", "status page address for -serve")
-	dir := flag.String("dir", "", "directory for the audit file and state (default: a new temporary one)")
+	dir := flag.String("dir", "",
+		"directory for the audit file and state (default: a new temporary one)")
 	flag.Parse()
 	os.Exit(run(*serve, *addr, *dir, os.Stdout))
 }
@@ -93,7 +94,8 @@ func summarize(out io.Writer, a *app, tl *timeline, l *load, outcomes []outcome)
 		fmt.Fprintf(out, "%s %-32s %s\n", mark, o.name, o.detail)
 	}
 	ok, failed := l.counts("/checkout")
-	fmt.Fprintf(out, "     checkouts: %d succeeded, %d failed while faults were healed\n", ok, failed)
+	fmt.Fprintf(out, "     checkouts: %d succeeded, %d failed while faults were healed\n",
+		ok, failed)
 
 	path := a.dir + "/audit.jsonl"
 	n, err := supervisor.VerifyAuditFile(path)
@@ -105,7 +107,8 @@ func summarize(out io.Writer, a *app, tl *timeline, l *load, outcomes []outcome)
 		fmt.Fprintf(out, "FAIL audit chain: %v\n", err)
 		allOK = false
 	case n != seen:
-		fmt.Fprintf(out, "FAIL audit chain: %d records in %s, the supervisor wrote %d\n", n, path, seen)
+		fmt.Fprintf(out, "FAIL audit chain: %d records in %s, the supervisor wrote %d\n",
+			n, path, seen)
 		allOK = false
 	default:
 		fmt.Fprintf(out, "ok   audit chain intact: %d records in %s\n", n, path)

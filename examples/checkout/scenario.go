@@ -63,7 +63,8 @@ func (s *scenario) payments() outcome {
 		s.tl.printf("load: checkouts succeed again")
 	}
 	o.ok, o.healed = okTrip && okHeal, healed
-	o.detail = fmt.Sprintf("breaker tripped %s after onset, calls failed fast; checkouts healthy %s after payments returned",
+	o.detail = fmt.Sprintf("breaker tripped %s after onset, calls failed fast; "+
+		"checkouts healthy %s after payments returned",
 		ms(tripped.Sub(o.onset)), ms(healed.Sub(back)))
 	return o
 }
@@ -74,7 +75,8 @@ func (s *scenario) badDeploy() outcome {
 	pause(time.Second)
 	s.tl.section("2. a bad deploy breaks the new checkout flow (DEPLOY-HEALTH-002)")
 	o := outcome{name: "bad deploy: flag kill", onset: time.Now()}
-	remove := newFlowBroken.Inject(healtest.Fault{Err: s.a.tax.New("DEPLOY-HEALTH-002", newCheckoutFlag, "new flow fails")})
+	flowErr := s.a.tax.New("DEPLOY-HEALTH-002", newCheckoutFlag, "new flow fails")
+	remove := newFlowBroken.Inject(healtest.Fault{Err: flowErr})
 	defer remove()
 	s.tl.printf("fault: the new checkout flow fails every request")
 
@@ -117,7 +119,8 @@ func (s *scenario) persistent() outcome {
 
 	_, okTrip := s.action("breaker.trip", "inventory", supervisor.OutcomeOK, o.onset)
 	s.tl.printf("alerting: sends a signed webhook trigger for SVC-DEP-001 inventory")
-	status, err := s.signedTrigger(`{"code":"SVC-DEP-001","target":"inventory","reason":"inventory 5xx alert"}`)
+	status, err := s.signedTrigger(
+		`{"code":"SVC-DEP-001","target":"inventory","reason":"inventory 5xx alert"}`)
 	if err != nil {
 		s.tl.printf("alerting: %v", err)
 	} else {
@@ -135,14 +138,17 @@ func (s *scenario) persistent() outcome {
 		s.tl.printf("operator: re-arm failed: %v", err)
 	}
 	o.ok = okTrip && okCooldown && okGaveUp
-	o.detail = fmt.Sprintf("cooldown skipped the duplicate trigger: %t; gave up and paged %s after onset",
+	o.detail = fmt.Sprintf("cooldown skipped the duplicate trigger: %t; "+
+		"gave up and paged %s after onset",
 		okCooldown, ms(gaveUp.Sub(o.onset)))
 	return o
 }
 
 // action waits for the supervisor's record of action on target with the
 // given outcome, written after since, and returns its time.
-func (s *scenario) action(action, target string, o supervisor.Outcome, since time.Time) (time.Time, bool) {
+func (s *scenario) action(
+	action, target string, o supervisor.Outcome, since time.Time,
+) (time.Time, bool) {
 	var at time.Time
 	match := func(r supervisor.Record) bool {
 		if (action == "" || r.Action == action) && (target == "" || r.Target == target) &&
@@ -168,7 +174,8 @@ func (s *scenario) signedTrigger(body string) (int, error) {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if err := webhook.SignRequest(req, webhook.NewMessageID(), time.Now(), []byte(body), s.a.secret); err != nil {
+	err = webhook.SignRequest(req, webhook.NewMessageID(), time.Now(), []byte(body), s.a.secret)
+	if err != nil {
 		return 0, err
 	}
 	res, err := s.a.client.Do(req)

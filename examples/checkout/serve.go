@@ -74,7 +74,11 @@ const brokenPool = "orders-db.break"
 func (f *demoFaults) List() []statuspage.Fault {
 	out := make([]statuspage.Fault, 0, len(faultDefs)+1)
 	for _, d := range faultDefs {
-		out = append(out, statuspage.Fault{Name: d.fp.Name(), Active: d.fp.Active(), Description: d.description})
+		out = append(out, statuspage.Fault{
+			Name:        d.fp.Name(),
+			Active:      d.fp.Active(),
+			Description: d.description,
+		})
 	}
 	return append(out, statuspage.Fault{Name: brokenPool,
 		Description: "break every open database connection (one shot; recycling heals it)"})

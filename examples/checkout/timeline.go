@@ -32,7 +32,8 @@ func newTimeline(out io.Writer) *timeline {
 func (tl *timeline) printf(format string, args ...any) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
-	fmt.Fprintf(tl.out, "%7.3fs  %s\n", time.Since(tl.start).Seconds(), fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(tl.out, "%7.3fs  %s\n", time.Since(tl.start).Seconds(), msg)
 }
 
 // section starts a scenario's part of the timeline.
@@ -52,9 +53,11 @@ func (tl *timeline) Write(r supervisor.Record) error {
 
 	switch r.Outcome {
 	case supervisor.OutcomeStarted:
-		tl.printf("supervisor: %s %s started (actor %s, source %s)", r.Action, r.Target, r.Actor, r.Source)
+		tl.printf("supervisor: %s %s started (actor %s, source %s)",
+			r.Action, r.Target, r.Actor, r.Source)
 	case supervisor.OutcomeSkipped:
-		tl.printf("supervisor: %s %s skipped by guardrail %q (actor %s)", r.Action, r.Target, r.Guardrail, r.Actor)
+		tl.printf("supervisor: %s %s skipped by guardrail %q (actor %s)",
+			r.Action, r.Target, r.Guardrail, r.Actor)
 	case supervisor.OutcomeGaveUp:
 		tl.printf("supervisor: GAVE UP on %s: %s", r.Target, r.Reason)
 	case supervisor.OutcomeRearmed:

@@ -20,7 +20,8 @@ func main() {
 	fmt.Printf("taxonomy: %d codes\n", tax.Len())
 
 	// A dependency call fails; the service classifies the failure.
-	err := tax.Wrap("SVC-DEP-001", "payments", errors.New("dial tcp 10.0.0.7:443: connection refused"))
+	cause := errors.New("dial tcp 10.0.0.7:443: connection refused")
+	err := tax.Wrap("SVC-DEP-001", "payments", cause)
 	logger.Warn("charge failed", "err", err)
 
 	// Secrets in metadata never reach the log.
@@ -36,7 +37,8 @@ func main() {
 	rec := httptest.NewRecorder()
 	pw := heal.ProblemWriter{Logger: logger}
 	pw.Write(rec, httptest.NewRequest(http.MethodPost, "/checkout", nil), wrapped)
-	fmt.Printf("client got %d %s\n%s", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+	fmt.Printf("client got %d %s\n%s",
+		rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 }
 
 func matches(pattern string, err error) bool {
