@@ -85,7 +85,8 @@ func TestBrowserShowsIncidentAndMutes(t *testing.T) {
 	// The script re-renders from status.json: move the fake clock and wait
 	// for the page to show the new time left.
 	f.clk.Advance(48 * time.Second)
-	waitFor(t, ctx, `document.querySelector('#cooldowns').textContent.includes('cooldown 9m12s left')`)
+	waitFor(t, ctx,
+		`document.querySelector('#cooldowns').textContent.includes('cooldown 9m12s left')`)
 
 	// Enter the token, then mute with a reason.
 	require.NoError(t, chromedp.Do(ctx,
@@ -99,7 +100,8 @@ func TestBrowserShowsIncidentAndMutes(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#mute`)),
 		chromedp.WaitVisible(chromedp.CSS(`#muted`)),
 	))
-	assert.Equal(t, "muted, 20m left, by human:alice: investigating payments", text(t, ctx, "#muted"))
+	assert.Equal(t, "muted, 20m left, by human:alice: investigating payments",
+		text(t, ctx, "#muted"))
 
 	m := f.h.Supervisor().Snapshot().Mute
 	require.NotNil(t, m)

@@ -44,7 +44,8 @@ type controlFunc func(r *http.Request, actor string) (string, error)
 func (p *Page) control(do controlFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := p.cop.Check(r); err != nil {
-			writeJSON(w, http.StatusForbidden, reply{Error: "statuspage: cross-origin request refused"})
+			writeJSON(w, http.StatusForbidden,
+				reply{Error: "statuspage: cross-origin request refused"})
 			return
 		}
 		actor, err := p.authorize(r)
@@ -142,8 +143,10 @@ func (p *Page) unmute(_ *http.Request, actor string) (string, error) {
 func (p *Page) rearm(r *http.Request, actor string) (string, error) {
 	target := r.PostFormValue("target")
 	given := p.sup.Snapshot().GivenUp
-	if !slices.ContainsFunc(given, func(g supervisor.GivenUpState) bool { return g.Target == target }) {
-		return "", fail(http.StatusNotFound, "rearm %q: not a target the supervisor gave up on", target)
+	isTarget := func(g supervisor.GivenUpState) bool { return g.Target == target }
+	if !slices.ContainsFunc(given, isTarget) {
+		return "", fail(http.StatusNotFound,
+			"rearm %q: not a target the supervisor gave up on", target)
 	}
 	if err := p.sup.Rearm(target, actor); err != nil {
 		return "", err
@@ -193,7 +196,8 @@ func (p *Page) undo(ctx context.Context, t supervisor.Trigger) error {
 	rec, err := p.sup.Undo(ctx, t)
 	switch {
 	case err != nil:
-		return fail(http.StatusServiceUnavailable, "undo %s on %q: %v", t.Action.Name(), t.Target, err)
+		return fail(http.StatusServiceUnavailable, "undo %s on %q: %v",
+			t.Action.Name(), t.Target, err)
 	case rec.Outcome != supervisor.OutcomeOK:
 		return fail(http.StatusConflict, "undo %s on %q: %s %s %s", t.Action.Name(), t.Target,
 			rec.Outcome, rec.Guardrail, rec.Error)
@@ -211,7 +215,9 @@ func (p *Page) clearFault(r *http.Request, actor string) (string, error) {
 
 // fault injects or clears a named fault and notes it in the audit trail,
 // so that what follows in the trail reads as the drill it was.
-func (p *Page) fault(r *http.Request, actor, verb string, op func(Faults, string) error) (string, error) {
+func (p *Page) fault(
+	r *http.Request, actor, verb string, op func(Faults, string) error,
+) (string, error) {
 	name := r.PostFormValue("name")
 	if p.cfg.Faults == nil {
 		return "", fail(http.StatusNotFound, "%s %q: no faults configured", verb, name)

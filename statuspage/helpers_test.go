@@ -61,8 +61,10 @@ func newFixture(t *testing.T, edit func(*statuspage.Config)) *fixture {
 	t.Cleanup(func() { require.NoError(t, f.h.Close()) })
 	require.NoError(t, f.h.On(depCode, heal.AtLeast(3, time.Minute), f.rec.Action("recycle")))
 
-	require.NoError(t, f.set.Add(breaker.New("payments", breaker.Config{Clock: f.clk, Logger: quiet})))
-	f.sw, err = flags.New(memprovider.NewInMemoryProvider(nil), flags.Config{Clock: f.clk, Logger: quiet})
+	require.NoError(t, f.set.Add(
+		breaker.New("payments", breaker.Config{Clock: f.clk, Logger: quiet})))
+	f.sw, err = flags.New(memprovider.NewInMemoryProvider(nil),
+		flags.Config{Clock: f.clk, Logger: quiet})
 	require.NoError(t, err)
 
 	cfg := statuspage.Config{Healer: f.h, Breakers: f.set, Flags: f.sw, Logger: quiet,
@@ -141,7 +143,9 @@ func (f *fixture) state(t *testing.T) statuspage.State {
 
 // post sends a control as the page's script does: same origin, form body,
 // token in the Authorization header (none when token is empty).
-func (f *fixture) post(t *testing.T, path, token string, form url.Values, hdr map[string]string) (int, string) {
+func (f *fixture) post(
+	t *testing.T, path, token string, form url.Values, hdr map[string]string,
+) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(t, err)

@@ -164,7 +164,8 @@ func controls() []control {
 			}},
 		{name: "unmute", path: "/unmute",
 			prepare: func(t *testing.T, f *fixture) {
-				require.NoError(t, f.h.Supervisor().Mute(healtest.Epoch.Add(time.Hour), "x", "human:bob"))
+				require.NoError(t,
+					f.h.Supervisor().Mute(healtest.Epoch.Add(time.Hour), "x", "human:bob"))
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.Nil(t, f.h.Supervisor().Snapshot().Mute)
@@ -173,7 +174,8 @@ func controls() []control {
 			}},
 		{name: "rearm", path: "/rearm", form: url.Values{"target": {"orders"}},
 			prepare: func(t *testing.T, f *fixture) {
-				require.NoError(t, f.store.GiveUp("orders", supervisor.GiveUp{At: healtest.Epoch, Reason: "too many"}))
+				require.NoError(t, f.store.GiveUp("orders",
+					supervisor.GiveUp{At: healtest.Epoch, Reason: "too many"}))
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.Empty(t, f.h.Supervisor().Snapshot().GivenUp)
@@ -195,7 +197,8 @@ func controls() []control {
 			}},
 		{name: "revive flag", path: "/flag/revive", form: url.Values{"flag": {"new-checkout"}},
 			prepare: func(t *testing.T, f *fixture) {
-				require.NoError(t, f.sw.Kill(t.Context(), "new-checkout", flags.Attribution{Actor: "system"}))
+				require.NoError(t, f.sw.Kill(t.Context(), "new-checkout",
+					flags.Attribution{Actor: "system"}))
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.Empty(t, f.sw.Kills())
@@ -260,7 +263,9 @@ func TestCrossOriginControlsRefused(t *testing.T) {
 	}{
 		{"sec-fetch-site cross-site", map[string]string{"Sec-Fetch-Site": "cross-site"}},
 		{"sec-fetch-site same-site", map[string]string{"Sec-Fetch-Site": "same-site"}},
-		{"foreign origin", map[string]string{"Sec-Fetch-Site": "", "Origin": "https://evil.example"}},
+		{"foreign origin", map[string]string{
+			"Sec-Fetch-Site": "", "Origin": "https://evil.example",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,8 @@ func reportRate(b *testing.B, start time.Time) {
 // guardrail (here the cooldown) skips.
 func BenchmarkDecisionSkip(b *testing.B) {
 	sup := benchSupervisor(b)
-	noop := supervisor.ActionFunc("noop", func(context.Context, supervisor.Trigger) error { return nil })
+	noop := supervisor.ActionFunc("noop",
+		func(context.Context, supervisor.Trigger) error { return nil })
 	tr := supervisor.Trigger{Code: "SVC-DEP-001", Target: "payments", Action: noop}
 	ctx := context.Background()
 	_, err := sup.Do(ctx, tr)
@@ -56,7 +57,8 @@ func BenchmarkDecisionSkip(b *testing.B) {
 // intervenes.
 func BenchmarkDecisionRun(b *testing.B) {
 	sup := benchSupervisor(b)
-	noop := supervisor.ActionFunc("noop", func(context.Context, supervisor.Trigger) error { return nil })
+	noop := supervisor.ActionFunc("noop",
+		func(context.Context, supervisor.Trigger) error { return nil })
 	targets := make([]string, 0, 1<<16)
 	for i := range cap(targets) {
 		targets = append(targets, "target-"+strconv.Itoa(i))

@@ -17,7 +17,9 @@ import (
 func TestCloseConcludesEveryTrigger(t *testing.T) {
 	f, g, _ := watchFixture(t, supervisor.Config{Workers: 1})
 	started := make(chan struct{})
-	patient := supervisor.ActionFunc("patient", func(ctx context.Context, _ supervisor.Trigger) error {
+	patient := supervisor.ActionFunc("patient", func(
+		ctx context.Context, _ supervisor.Trigger,
+	) error {
 		close(started)
 		<-ctx.Done()
 		return ctx.Err()

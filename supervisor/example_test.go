@@ -21,7 +21,9 @@ func Example() {
 	}
 	defer sup.Close()
 
-	recycle := supervisor.ActionFunc("pool.recycle", func(ctx context.Context, t supervisor.Trigger) error {
+	recycle := supervisor.ActionFunc("pool.recycle", func(
+		ctx context.Context, t supervisor.Trigger,
+	) error {
 		fmt.Println("recycling", t.Target)
 		return nil
 	})
@@ -47,7 +49,8 @@ func ExampleSupervisor_Mute() {
 	defer sup.Close()
 
 	_ = sup.Mute(time.Now().Add(time.Hour), "database migration", "human:bob")
-	noop := supervisor.ActionFunc("noop", func(context.Context, supervisor.Trigger) error { return nil })
+	noop := supervisor.ActionFunc("noop",
+		func(context.Context, supervisor.Trigger) error { return nil })
 	rec, _ := sup.Do(context.Background(), supervisor.Trigger{Action: noop, Target: "x"})
 	fmt.Println(rec.Outcome, rec.Guardrail, sup.Snapshot().Mute.Reason)
 	// Output: skipped muted database migration

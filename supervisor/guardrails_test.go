@@ -51,8 +51,9 @@ func TestOutcomes(t *testing.T) {
 		{name: "failed", err: boom,
 			trigger: func(a supervisor.Action) supervisor.Trigger { return trig(a, "x") },
 			want:    supervisor.OutcomeFailed, runs: 1},
-		{name: "no action", trigger: func(supervisor.Action) supervisor.Trigger { return trig(nil, "x") },
-			want: supervisor.OutcomeSkipped, guardrail: supervisor.GuardNotEligible},
+		{name: "no action",
+			trigger: func(supervisor.Action) supervisor.Trigger { return trig(nil, "x") },
+			want:    supervisor.OutcomeSkipped, guardrail: supervisor.GuardNotEligible},
 		{name: "dry run by trigger", trigger: func(a supervisor.Action) supervisor.Trigger {
 			tr := trig(a, "x")
 			tr.DryRun = true
@@ -100,7 +101,8 @@ func TestCooldownEndsAtItsInstant(t *testing.T) {
 	}{
 		{"just before default", 0, 10*time.Minute - time.Nanosecond, supervisor.OutcomeSkipped},
 		{"at default end", 0, 10 * time.Minute, supervisor.OutcomeOK},
-		{"just before override", time.Minute, time.Minute - time.Nanosecond, supervisor.OutcomeSkipped},
+		{"just before override", time.Minute, time.Minute - time.Nanosecond,
+			supervisor.OutcomeSkipped},
 		{"at override end", time.Minute, time.Minute, supervisor.OutcomeOK},
 	}
 	for _, tt := range tests {
@@ -241,7 +243,8 @@ func TestVerify(t *testing.T) {
 	}{
 		{"cleared", true, 0, 2 * time.Minute, supervisor.OutcomeVerified},
 		{"not cleared", false, 0, 2 * time.Minute, supervisor.OutcomeUnverified},
-		{"trigger's own window", true, 10 * time.Second, 10 * time.Second, supervisor.OutcomeVerified},
+		{"trigger's own window", true, 10 * time.Second, 10 * time.Second,
+			supervisor.OutcomeVerified},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -112,6 +112,7 @@ func TestSlogNotifierLevels(t *testing.T) {
 	var h recordingHandler
 	n := supervisor.SlogNotifier{Logger: newSlog(&h)}
 	require.NoError(t, n.Notify(t.Context(), supervisor.Notification{Text: "fine"}))
-	require.NoError(t, n.Notify(t.Context(), supervisor.Notification{Text: "help", NeedsHuman: true}))
+	require.NoError(t, n.Notify(t.Context(),
+		supervisor.Notification{Text: "help", NeedsHuman: true}))
 	assert.Equal(t, []string{"INFO fine", "WARN help"}, h.lines)
 }

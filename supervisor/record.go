@@ -12,11 +12,13 @@ type Outcome string
 
 // Outcomes of a trigger: exactly one of these closes every trigger.
 const (
-	OutcomeOK       Outcome = "ok"       // the action ran and returned nil
-	OutcomeFailed   Outcome = "failed"   // the action returned an error, panicked or timed out
-	OutcomeSkipped  Outcome = "skipped"  // a guardrail refused it; Record.Guardrail names which
-	OutcomeDryRun   Outcome = "dry_run"  // it would have run; nothing ran
-	OutcomeRejected Outcome = "rejected" // it could not be taken in: queue full, closed, not undoable
+	OutcomeOK      Outcome = "ok"      // the action ran and returned nil
+	OutcomeFailed  Outcome = "failed"  // the action returned an error, panicked or timed out
+	OutcomeSkipped Outcome = "skipped" // a guardrail refused it; Record.Guardrail names which
+	OutcomeDryRun  Outcome = "dry_run" // it would have run; nothing ran
+	// OutcomeRejected: it could not be taken in: queue full, closed, not
+	// undoable.
+	OutcomeRejected Outcome = "rejected"
 )
 
 // Records that are not the outcome of a trigger.
@@ -48,14 +50,19 @@ type Guardrail string
 
 // The guardrails, as recorded in Record.Guardrail.
 const (
-	GuardCooldown    Guardrail = "cooldown"     // same action on the same target too recently
-	GuardBudget      Guardrail = "budget"       // the global action budget is spent
-	GuardMuted       Guardrail = "muted"        // an operator muted all automation
-	GuardGivenUp     Guardrail = "given_up"     // the target needed too many actions; a human must re-arm it
-	GuardUnhealthy   Guardrail = "unhealthy"    // the supervisor's loop stalled or its audit sink fails
-	GuardNotEligible Guardrail = "not_eligible" // no action, or an undo of an action that is not reversible
-	GuardQueueFull   Guardrail = "queue_full"   // the decision queue was full
-	GuardClosed      Guardrail = "closed"       // the supervisor was closed
+	GuardCooldown Guardrail = "cooldown" // same action on the same target too recently
+	GuardBudget   Guardrail = "budget"   // the global action budget is spent
+	GuardMuted    Guardrail = "muted"    // an operator muted all automation
+	// GuardGivenUp: the target needed too many actions; a human must re-arm
+	// it.
+	GuardGivenUp Guardrail = "given_up"
+	// GuardUnhealthy: the supervisor's loop stalled or its audit sink fails.
+	GuardUnhealthy Guardrail = "unhealthy"
+	// GuardNotEligible: no action, or an undo of an action that is not
+	// reversible.
+	GuardNotEligible Guardrail = "not_eligible"
+	GuardQueueFull   Guardrail = "queue_full" // the decision queue was full
+	GuardClosed      Guardrail = "closed"     // the supervisor was closed
 )
 
 // Record is one line of the audit trail. Every field but Time and Outcome

@@ -81,7 +81,8 @@ func (s *Supervisor) Snapshot() Snapshot {
 		snap.Mute = &m
 	}
 	for target, g := range st.GivenUp {
-		snap.GivenUp = append(snap.GivenUp, GivenUpState{Target: target, At: g.At, Reason: g.Reason})
+		snap.GivenUp = append(snap.GivenUp,
+			GivenUpState{Target: target, At: g.At, Reason: g.Reason})
 	}
 	slices.SortFunc(snap.GivenUp, func(a, b GivenUpState) int {
 		return strings.Compare(a.Target, b.Target)

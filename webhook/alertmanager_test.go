@@ -27,7 +27,8 @@ const amBody = `{
       "status": "firing",
       "labels": {"alertname": "PaymentsDependencyErrors", "error_code": "SVC-DEP-001",
                  "target": "payments", "severity": "page", "service": "checkout"},
-      "annotations": {"summary": "payments dependency failing", "runbook_url": "https://runbooks/svc-dep-001"},
+      "annotations": {"summary": "payments dependency failing", ` +
+	`"runbook_url": "https://runbooks/svc-dep-001"},
       "startsAt": "2026-01-02T15:01:00.123Z",
       "endsAt": "0001-01-01T00:00:00Z",
       "generatorURL": "http://prometheus:9090/graph?g0.expr=rate%28errors%5B1m%5D%29",
@@ -87,7 +88,8 @@ func amRequest(body, token string) *http.Request {
 func amAlertBody(status, labels string) string {
 	return fmt.Sprintf(`{"version":"4","receiver":"selfheal","status":%q,"groupKey":"{}:{}",
 		"alerts":[{"status":%q,"labels":%s,"annotations":{},
-		"startsAt":"2026-01-02T15:00:00Z","endsAt":"0001-01-01T00:00:00Z"}]}`, status, status, labels)
+		"startsAt":"2026-01-02T15:00:00Z","endsAt":"0001-01-01T00:00:00Z"}]}`,
+		status, status, labels)
 }
 
 func TestAlertmanagerBatch(t *testing.T) {
@@ -135,11 +137,16 @@ func TestAlertmanagerBatchStatus(t *testing.T) {
 		status  int
 		fires   int
 	}{
-		{"firing, taken", amAlertBody("firing", `{"error_code":"SVC-DEP-001"}`), nil, http.StatusAccepted, 1},
-		{"resolved only", amAlertBody("resolved", `{"error_code":"SVC-DEP-001"}`), nil, http.StatusAccepted, 0},
-		{"no code label", amAlertBody("firing", `{"alertname":"X"}`), nil, http.StatusUnprocessableEntity, 0},
-		{"unknown code", amAlertBody("firing", `{"error_code":"NOPE-1"}`), nil, http.StatusUnprocessableEntity, 0},
-		{"malformed code", amAlertBody("firing", `{"error_code":"SVC DEP;001"}`), nil, http.StatusUnprocessableEntity, 0},
+		{"firing, taken", amAlertBody("firing", `{"error_code":"SVC-DEP-001"}`), nil,
+			http.StatusAccepted, 1},
+		{"resolved only", amAlertBody("resolved", `{"error_code":"SVC-DEP-001"}`), nil,
+			http.StatusAccepted, 0},
+		{"no code label", amAlertBody("firing", `{"alertname":"X"}`), nil,
+			http.StatusUnprocessableEntity, 0},
+		{"unknown code", amAlertBody("firing", `{"error_code":"NOPE-1"}`), nil,
+			http.StatusUnprocessableEntity, 0},
+		{"malformed code", amAlertBody("firing", `{"error_code":"SVC DEP;001"}`), nil,
+			http.StatusUnprocessableEntity, 0},
 		{"no policy binds it", amAlertBody("firing", `{"error_code":"SVC-DEP-001"}`), notBound,
 			http.StatusUnprocessableEntity, 1},
 		{"supervisor refuses", amAlertBody("firing", `{"error_code":"SVC-DEP-001"}`), refused,
@@ -161,7 +168,8 @@ func TestAlertmanagerBatchStatus(t *testing.T) {
 
 func TestAlertmanagerLabelsConfigurable(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.CodeLabel, c.TargetLabel = "heal_code", "dependency" })
-	body := amAlertBody("firing", `{"heal_code":"SVC-DEP-001","dependency":"db","error_code":"ignored"}`)
+	labels := `{"heal_code":"SVC-DEP-001","dependency":"db","error_code":"ignored"}`
+	body := amAlertBody("firing", labels)
 	resp := serve(f.rc.Alertmanager(), amRequest(body, "am-token"))
 	require.Equal(t, http.StatusAccepted, resp.StatusCode)
 	fired := f.target.firedRequests()
@@ -192,9 +200,11 @@ func TestAlertmanagerRefusals(t *testing.T) {
 			return r
 		}, http.StatusUnauthorized, whyNoAuth},
 		{"no tokens configured", func(c *Config) { c.Tokens = nil },
-			func() *http.Request { return amRequest(good, "am-token") }, http.StatusUnauthorized, whyBadAuth},
+			func() *http.Request { return amRequest(good, "am-token") },
+			http.StatusUnauthorized, whyBadAuth},
 		{"empty token configured", func(c *Config) { c.Tokens = []Token{""} },
-			func() *http.Request { return amRequest(good, "x") }, http.StatusUnauthorized, whyBadAuth},
+			func() *http.Request { return amRequest(good, "x") },
+			http.StatusUnauthorized, whyBadAuth},
 		{"GET", nil, func() *http.Request {
 			r := amRequest(good, "am-token")
 			r.Method = http.MethodGet
@@ -212,7 +222,9 @@ func TestAlertmanagerRefusals(t *testing.T) {
 			return amRequest(strings.Replace(good, `"version":"4"`, `"version":"3"`, 1), "am-token")
 		}, http.StatusBadRequest, whyMalformed},
 		{"no alerts", nil, func() *http.Request {
-			return amRequest(`{"version":"4","receiver":"selfheal","status":"firing","alerts":[]}`, "am-token")
+			return amRequest(
+				`{"version":"4","receiver":"selfheal","status":"firing","alerts":[]}`,
+				"am-token")
 		}, http.StatusBadRequest, whyMalformed},
 		{"bad alert status", nil, func() *http.Request {
 			return amRequest(strings.ReplaceAll(good, `"firing"`, `"pending"`), "am-token")
@@ -253,7 +265,10 @@ func TestMatchToken(t *testing.T) {
 	tests := []struct {
 		in   string
 		want bool
-	}{{"alpha", true}, {"bravo", true}, {"", false}, {"alph", false}, {"alphaa", false}, {"ALPHA", false}}
+	}{
+		{"alpha", true}, {"bravo", true}, {"", false},
+		{"alph", false}, {"alphaa", false}, {"ALPHA", false},
+	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, matchToken(tokens, tt.in), "%q", tt.in)
 	}
@@ -274,7 +289,11 @@ func (n noter) Note(r heal.Request, note string) {
 func TestResolvedAlertIsNotedNotRejected(t *testing.T) {
 	ft := newFakeTarget("SVC-DEP-001")
 	n := noter{fakeTarget: ft, notes: make(chan heal.Request, 1)}
-	rc, err := New(Config{Target: n, Tokens: []Token{"am-token-0123456789"}, Logger: slog.New(slog.DiscardHandler)})
+	rc, err := New(Config{
+		Target: n,
+		Tokens: []Token{"am-token-0123456789"},
+		Logger: slog.New(slog.DiscardHandler),
+	})
 	require.NoError(t, err)
 	defer rc.Close()
 

@@ -41,11 +41,13 @@ func ExampleSignHeaders() {
 		panic(err)
 	}
 	body := []byte(`{"code":"SVC-DEP-001","target":"payments"}`)
-	h, err := webhook.SignHeaders("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", time.Unix(1674087231, 0), body, secret)
+	h, err := webhook.SignHeaders("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", time.Unix(1674087231, 0),
+		body, secret)
 	if err != nil {
 		panic(err)
 	}
-	for _, name := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature} {
+	headers := []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature}
+	for _, name := range headers {
 		fmt.Printf("%s: %s\n", name, h.Get(name))
 	}
 	// Output:
@@ -93,7 +95,8 @@ func ExampleReceiver_Trigger() {
 		req := httptest.NewRequest(http.MethodPost, "/selfheal/trigger", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		if sign {
-			err := webhook.SignRequest(req, webhook.NewMessageID(), clock.Now(), []byte(body), secret)
+			err := webhook.SignRequest(req, webhook.NewMessageID(), clock.Now(),
+				[]byte(body), secret)
 			if err != nil {
 				panic(err)
 			}

@@ -10,7 +10,9 @@ func FuzzParseSignatures(f *testing.F) {
 	seeds := []string{
 		specSignature,
 		specSignature + " " + specSignature,
-		"v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg== " + specSignature,
+		"v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/" +
+			"enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg== " +
+			specSignature,
 		"v1,",
 		",",
 		"v1,,,",
@@ -62,7 +64,8 @@ func FuzzDecodePayload(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !validCode(p.Code) || !validText(p.Target, maxTargetLen) || !validText(p.Reason, maxReasonLen) {
+		if !validCode(p.Code) || !validText(p.Target, maxTargetLen) ||
+			!validText(p.Reason, maxReasonLen) {
 			t.Fatalf("accepted an invalid payload %+v", p)
 		}
 	})

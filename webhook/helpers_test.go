@@ -138,7 +138,11 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	t.Helper()
 	sec, err := ParseSecret(specSecret)
 	require.NoError(t, err)
-	f := &fixture{target: newFakeTarget("SVC-DEP-001"), clock: healtest.NewClock(time.Time{}), secret: sec}
+	f := &fixture{
+		target: newFakeTarget("SVC-DEP-001"),
+		clock:  healtest.NewClock(time.Time{}),
+		secret: sec,
+	}
 	cfg := Config{
 		Target:  f.target,
 		Secrets: []Secret{sec},
@@ -163,7 +167,9 @@ func (f *fixture) signed(t *testing.T, id, body string) *http.Request {
 	return f.signedAt(t, id, f.clock.Now(), body, f.secret)
 }
 
-func (f *fixture) signedAt(t *testing.T, id string, ts time.Time, body string, secrets ...Secret) *http.Request {
+func (f *fixture) signedAt(
+	t *testing.T, id string, ts time.Time, body string, secrets ...Secret,
+) *http.Request {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/trigger", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")

@@ -18,7 +18,8 @@ import (
 	"github.com/selfheal/selfheal/supervisor"
 )
 
-const validBody = `{"code":"SVC-DEP-001","target":"payments","reason":"p99 above SLO","dry_run":true}`
+const validBody = `{"code":"SVC-DEP-001","target":"payments",` +
+	`"reason":"p99 above SLO","dry_run":true}`
 
 func TestTriggerAccepted(t *testing.T) {
 	f := newFixture(t, nil)
@@ -94,9 +95,10 @@ func TestTriggerRefusals(t *testing.T) {
 		{"wrong secret", nil, func(t *testing.T, f *fixture) *http.Request {
 			return f.signedAt(t, "msg_1", f.clock.Now(), validBody, other)
 		}, http.StatusUnauthorized, whyBadAuth},
-		{"no secrets configured", func(c *Config) { c.Secrets = nil }, func(t *testing.T, f *fixture) *http.Request {
-			return f.signed(t, "msg_1", validBody)
-		}, http.StatusUnauthorized, whyBadAuth},
+		{"no secrets configured", func(c *Config) { c.Secrets = nil },
+			func(t *testing.T, f *fixture) *http.Request {
+				return f.signed(t, "msg_1", validBody)
+			}, http.StatusUnauthorized, whyBadAuth},
 		{"body changed after signing", nil, func(t *testing.T, f *fixture) *http.Request {
 			r := f.signed(t, "msg_1", validBody)
 			forged := strings.Replace(validBody, "payments", "ledger", 1)
@@ -114,21 +116,26 @@ func TestTriggerRefusals(t *testing.T) {
 			return r
 		}, http.StatusUnauthorized, whyMalformedTS},
 		{"timestamp too old", nil, func(t *testing.T, f *fixture) *http.Request {
-			return f.signedAt(t, "msg_1", f.clock.Now().Add(-5*time.Minute-time.Second), validBody, f.secret)
+			ts := f.clock.Now().Add(-5*time.Minute - time.Second)
+			return f.signedAt(t, "msg_1", ts, validBody, f.secret)
 		}, http.StatusUnauthorized, whyStale},
 		{"timestamp too new", nil, func(t *testing.T, f *fixture) *http.Request {
-			return f.signedAt(t, "msg_1", f.clock.Now().Add(5*time.Minute+time.Second), validBody, f.secret)
+			ts := f.clock.Now().Add(5*time.Minute + time.Second)
+			return f.signedAt(t, "msg_1", ts, validBody, f.secret)
 		}, http.StatusUnauthorized, whyStale},
-		{"custom tolerance", func(c *Config) { c.Tolerance = time.Minute }, func(t *testing.T, f *fixture) *http.Request {
-			return f.signedAt(t, "msg_1", f.clock.Now().Add(-2*time.Minute), validBody, f.secret)
-		}, http.StatusUnauthorized, whyStale},
+		{"custom tolerance", func(c *Config) { c.Tolerance = time.Minute },
+			func(t *testing.T, f *fixture) *http.Request {
+				ts := f.clock.Now().Add(-2 * time.Minute)
+				return f.signedAt(t, "msg_1", ts, validBody, f.secret)
+			}, http.StatusUnauthorized, whyStale},
 		{"body too large", nil, func(t *testing.T, f *fixture) *http.Request {
 			body := `{"code":"SVC-DEP-001","reason":"` + strings.Repeat("x", 64<<10) + `"}`
 			return f.signed(t, "msg_1", body)
 		}, http.StatusRequestEntityTooLarge, whyTooLarge},
-		{"custom body limit", func(c *Config) { c.MaxBodyBytes = 16 }, func(t *testing.T, f *fixture) *http.Request {
-			return f.signed(t, "msg_1", validBody)
-		}, http.StatusRequestEntityTooLarge, whyTooLarge},
+		{"custom body limit", func(c *Config) { c.MaxBodyBytes = 16 },
+			func(t *testing.T, f *fixture) *http.Request {
+				return f.signed(t, "msg_1", validBody)
+			}, http.StatusRequestEntityTooLarge, whyTooLarge},
 		{"not JSON", nil, func(t *testing.T, f *fixture) *http.Request {
 			return f.signed(t, "msg_1", `code=SVC-DEP-001`)
 		}, http.StatusBadRequest, whyMalformed},
@@ -184,9 +191,11 @@ func TestTriggerFireOutcomes(t *testing.T) {
 		{"decision queue full", supervisor.ErrQueueFull, http.StatusServiceUnavailable},
 		{"supervisor closed", supervisor.ErrClosed, http.StatusServiceUnavailable},
 		// Taken and audited: a retry would only meet the same guardrail.
-		{"skipped by a guardrail", errors.New("heal: trip on \"payments\" skipped by guardrail cooldown"),
+		{"skipped by a guardrail",
+			errors.New("heal: trip on \"payments\" skipped by guardrail cooldown"),
 			http.StatusAccepted},
-		{"action failed", errors.New("heal: trip on \"payments\" failed: boom"), http.StatusAccepted},
+		{"action failed", errors.New("heal: trip on \"payments\" failed: boom"),
+			http.StatusAccepted},
 		{"decision still pending", fmt.Errorf("supervisor: waiting: %w", context.DeadlineExceeded),
 			http.StatusAccepted},
 	}
@@ -300,11 +309,14 @@ func TestDecodePayload(t *testing.T) {
 		{"array", `[]`, Payload{}, false},
 		{"code with space", `{"code":"SVC DEP"}`, Payload{}, false},
 		{"code too long", `{"code":"` + strings.Repeat("A", 65) + `"}`, Payload{}, false},
-		{"target too long", `{"code":"A","target":"` + strings.Repeat("t", 129) + `"}`, Payload{}, false},
-		{"reason too long", `{"code":"A","reason":"` + strings.Repeat("r", 513) + `"}`, Payload{}, false},
+		{"target too long", `{"code":"A","target":"` + strings.Repeat("t", 129) + `"}`,
+			Payload{}, false},
+		{"reason too long", `{"code":"A","reason":"` + strings.Repeat("r", 513) + `"}`,
+			Payload{}, false},
 		{"dry_run not bool", `{"code":"A","dry_run":"yes"}`, Payload{}, false},
 		// encoding/json replaces invalid UTF-8 with U+FFFD, which is harmless.
-		{"invalid UTF-8", "{\"code\":\"A\",\"reason\":\"\xff\"}", Payload{Code: "A", Reason: "\ufffd"}, true},
+		{"invalid UTF-8", "{\"code\":\"A\",\"reason\":\"\xff\"}",
+			Payload{Code: "A", Reason: "\ufffd"}, true},
 		{"empty", ``, Payload{}, false},
 	}
 	for _, tt := range tests {
