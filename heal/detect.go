@@ -209,7 +209,7 @@ func newTarget(cs *codeState, name string) *target {
 	// Tag the stripes with the bucket before, so that the first report
 	// takes the slow path like the first report of every later bucket.
 	for i := range t.stripes {
-		t.stripes[i].fail.Store(pack(t.latest-1, 0))
+		t.stripes[i].arm(t.latest-1, 0, never)
 		t.stripes[i].succ.Store(pack(t.latest-1, 0))
 	}
 	t.syncRules()
@@ -225,67 +225,62 @@ const minRing = 16
 // its cost and it is too large for the compiler to inline:
 //
 //	s := pickStripe(t.stripes, cur)
-//	if tagOf(s.fail.Load()) == cur&tagMask && countOf(s.fail.Add(1)) < s.trig.Load() {
-//		return // counted: a random stripe, an atomic load and add, a comparison
+//	if w := s.fail.Add(^uint64(0)); tagOf(w) != cur&tagMask {
+//		t.failSlow(cur, s, w, err)
 //	}
-//	t.failSlow(cur, s, err)
+//
+// That is a stripe chosen by hashing, one atomic add and one comparison.
+// One race costs a little latency, never a count: a reporter that read the
+// bucket just before it changed, and whose add passes the trigger of a
+// stripe already rolled to the new bucket, borrows that tag down to its
+// own and stays on the fast path. The next report of the new bucket in
+// that stripe sees the borrow and checks the rules.
 
-// TODO: Report(err) costs about 5.5 times a Prometheus Counter.Inc where
-// the design asks for 5. The fast path could be one atomic add and one
-// comparison: keep in each stripe word a countdown to the trigger instead
-// of a count, so that reaching the trigger borrows from the tag and the
-// single tag comparison after the add catches both a new bucket and a
-// trigger. The slow path would then decode borrowed words and move the
-// report a stale word counted into the right bucket.
-
-// failSlow finishes a failure report, err (nil from a Handle), that left
-// the fast path: either its stripe is from an earlier bucket, so nothing
-// was counted yet, or the count reached the stripe's trigger. The first
-// report of every bucket in a stripe comes here, which is also where a
-// first-occurrence log line may fall due: a line is only ever due from a
-// new bucket on.
-func (t *target) failSlow(cur int64, s *stripe, err error) {
-	if tagOf(s.fail.Load()) != cur&tagMask {
-		t.slow(cur, s, true)
-		if cur >= t.cs.logNext.Load() {
-			t.cs.det.noteFirst(t.cs, t.name, err, cur)
-		}
-		return
+// failSlow finishes a failure report, err (nil from a Handle), whose
+// atomic add on s returned w with another tag than cur's: either the
+// stripe was left in an earlier bucket, or the countdown passed zero and
+// the rules must be checked. The first report of every bucket in a stripe
+// comes here, which is also where a first-occurrence log line may fall
+// due: a line is only ever due from a new bucket on.
+func (t *target) failSlow(cur int64, s *stripe, w uint64, err error) {
+	t.mu.Lock()
+	t.roll(cur)
+	tag := failTag(w)
+	stale := tag != t.latest&tagMask
+	if stale {
+		// The failure went into a word of an earlier bucket, which a roll
+		// has moved into the ring: move it to the current bucket.
+		t.ring.add(bucketOf(tag, t.latest), -1, 0)
+		t.totF--
+		s.fail.Add(^uint64(0))
 	}
-	t.check(cur)
+	t.evaluate()
+	t.mu.Unlock()
+
+	// Logging reads every target's totals, so it runs without t.mu.
+	if stale && cur >= t.cs.logNext.Load() {
+		t.cs.det.noteFirst(t.cs, t.name, err, cur)
+	}
 }
 
 // succeed counts one success in bucket cur.
 func (t *target) succeed(cur int64) {
 	s := pickStripe(t.stripes, cur)
 	if tagOf(s.succ.Load()) != cur&tagMask {
-		t.slow(cur, s, false)
+		t.succeedSlow(cur, s)
 		return
 	}
 	s.succ.Add(1)
 }
 
-// slow counts a report whose stripe belongs to an earlier bucket: it rolls
-// the stripes over, counts, and checks the rules.
-func (t *target) slow(cur int64, s *stripe, fail bool) {
+// succeedSlow counts a success whose stripe belongs to an earlier bucket:
+// it rolls the stripes over, counts, and checks the rules.
+func (t *target) succeedSlow(cur int64, s *stripe) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.roll(cur)
-	if fail {
-		s.fail.Add(1)
-	} else {
-		s.succ.Add(1)
-	}
+	s.succ.Add(1)
 	t.evaluate()
-	t.mu.Unlock()
-}
-
-// check decides, under the lock, whether a report that reached its
-// stripe's trigger has made a rule fire.
-func (t *target) check(cur int64) {
-	t.mu.Lock()
-	t.roll(cur)
-	t.evaluate()
-	t.mu.Unlock()
 }
 
 // roll moves the counts of stripes left in earlier buckets into the ring.
@@ -295,10 +290,12 @@ func (t *target) roll(cur int64) {
 	tag := t.latest & tagMask
 	for i := range t.stripes {
 		s := &t.stripes[i]
-		if w := s.fail.Load(); tagOf(w) != tag {
-			old := s.fail.Swap(pack(t.latest, 0))
-			if n := countOf(old); n > 0 {
-				t.ring.add(bucketOf(tagOf(old), t.latest), n, 0)
+		if failTag(s.fail.Load()) != tag {
+			old := s.fail.Swap(pack(t.latest, never-1))
+			oldTag, n := s.failures(old)
+			s.armed = never - 1
+			if n > 0 {
+				t.ring.add(bucketOf(oldTag, t.latest), n, 0)
 				t.totF += n
 			}
 		}
@@ -317,8 +314,10 @@ func (t *target) roll(cur int64) {
 func (t *target) view() *view {
 	v := &view{ring: &t.ring, cur: t.latest}
 	for i := range t.stripes {
-		v.liveF += countOf(t.stripes[i].fail.Load())
-		v.liveS += countOf(t.stripes[i].succ.Load())
+		s := &t.stripes[i]
+		_, f := s.failures(s.fail.Load())
+		v.liveF += f
+		v.liveS += countOf(s.succ.Load())
 	}
 	return v
 }
@@ -458,8 +457,10 @@ func (t *target) totals() (f, s int64) {
 	defer t.mu.Unlock()
 	f, s = t.totF, t.totS
 	for i := range t.stripes {
-		f += countOf(t.stripes[i].fail.Load())
-		s += countOf(t.stripes[i].succ.Load())
+		st := &t.stripes[i]
+		_, n := st.failures(st.fail.Load())
+		f += n
+		s += countOf(st.succ.Load())
 	}
 	return f, s
 }

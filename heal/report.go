@@ -19,10 +19,9 @@ func (h *Healer) Report(err error) {
 	}
 	t, cur := cs.target(name), h.det.now()
 	s := pickStripe(t.stripes, cur) // the hot path written out; see failSlow
-	if tagOf(s.fail.Load()) == cur&tagMask && countOf(s.fail.Add(1)) < s.trig.Load() {
-		return
+	if w := s.fail.Add(^uint64(0)); tagOf(w) != cur&tagMask {
+		t.failSlow(cur, s, w, err)
 	}
-	t.failSlow(cur, s, err)
 }
 
 // findError returns the first *Error in err's chain. It walks the common
@@ -100,10 +99,9 @@ func (hd Handle) Report() {
 	}
 	t, cur := hd.t, hd.h.det.now()
 	s := pickStripe(t.stripes, cur) // the hot path written out; see failSlow
-	if tagOf(s.fail.Load()) == cur&tagMask && countOf(s.fail.Add(1)) < s.trig.Load() {
-		return
+	if w := s.fail.Add(^uint64(0)); tagOf(w) != cur&tagMask {
+		t.failSlow(cur, s, w, nil)
 	}
-	t.failSlow(cur, s, nil)
 }
 
 // Success counts one successful operation for the handle's code and

@@ -9,10 +9,16 @@ import (
 
 // The hot path keeps, per target, a few stripes of counters for the
 // current time bucket. Each stripe packs the bucket's tag (its index modulo
-// 2^tagBits) and the count into one word, so a report is one atomic add on
-// a cache line that other CPUs rarely touch. When a stripe's tag falls
+// 2^tagBits) and a count into one word, so a report is one atomic add on a
+// cache line that other CPUs rarely touch. When a stripe's tag falls
 // behind, the slow path swaps the word out under the target's lock and
 // moves the count into the ring of past buckets.
+//
+// A failure word counts down rather than up: it holds how many more
+// failures the stripe may take before its rules must be checked. The
+// failure that passes zero borrows from the tag, so the one comparison of
+// the tag after the add catches both a stripe left in an earlier bucket
+// and a trigger reached, and the fast path needs no other load.
 //
 // A single shared counter was rejected: under RunParallel every report
 // would bounce one cache line between CPUs, so two CPUs would be slower
@@ -22,6 +28,14 @@ const (
 	countMask = 1<<countBits - 1
 	tagBits   = 64 - countBits
 	tagMask   = 1<<tagBits - 1
+)
+
+// borrowed marks a failure countdown that passed zero and borrowed from
+// its tag; never is the countdown of a stripe that has no trigger, the
+// largest that stays clear of borrowed.
+const (
+	borrowed = 1 << (countBits - 1)
+	never    = borrowed - 1
 )
 
 func pack(b int64, n uint64) uint64 { return uint64(b&tagMask)<<countBits | n }
@@ -34,10 +48,39 @@ func bucketOf(tag, ref int64) int64 { return ref - ((ref - tag) & tagMask) }
 // stripe is one CPU's share of a target's current bucket, alone on its
 // cache line.
 type stripe struct {
-	fail atomic.Uint64 // tag | failures
+	fail atomic.Uint64 // tag | failures left before the trigger
 	succ atomic.Uint64 // tag | successes
-	trig atomic.Int64  // failure count at which a report takes the slow path
-	_    [40]byte
+	// armed is the failure count at which fail's countdown reads zero:
+	// the count is armed minus the countdown. Guarded by the target's mu.
+	armed int64
+	_     [40]byte
+}
+
+// failTag returns the tag of the bucket a failure word counts, seeing
+// through a borrow.
+func failTag(w uint64) int64 {
+	if w&countMask >= borrowed {
+		return (tagOf(w) + 1) & tagMask
+	}
+	return tagOf(w)
+}
+
+// failures decodes w, a word of s.fail: the tag of the bucket it counts
+// and the failures counted. The caller holds the target's mu.
+func (s *stripe) failures(w uint64) (tag, n int64) {
+	left := int64(w & countMask)
+	if left >= borrowed {
+		return failTag(w), s.armed + (1<<countBits - left)
+	}
+	return tagOf(w), s.armed - left
+}
+
+// arm sets s's failure word to bucket b with n failures counted and a
+// countdown after which the step-th next failure takes the slow path.
+// The caller holds the target's mu and knows no report changes the word.
+func (s *stripe) arm(b, n, step int64) {
+	s.fail.Store(pack(b, uint64(step-1)))
+	s.armed = n + step - 1
 }
 
 // stripeCount is how many stripes each target gets: a power of two at
@@ -76,6 +119,9 @@ type slot struct {
 type ring struct{ slots []slot }
 
 func (r *ring) add(b, f, s int64) {
+	if b < 0 {
+		return // before the target existed
+	}
 	sl := &r.slots[b%int64(len(r.slots))]
 	switch {
 	case sl.b == b:
@@ -119,20 +165,26 @@ func (v *view) at(b int64) (f, s int64) {
 // setTriggers arms each stripe to take the slow path after need more
 // failures spread over all stripes: if the total grows by need, at least
 // one stripe grew by ceil(need/len) and sees its trigger.
+// The caller holds the target's mu and has rolled the stripes to cur.
 func setTriggers(st []stripe, cur int64, need int64) {
-	step := int64(math.MaxInt64)
+	step := int64(never)
 	if need != math.MaxInt64 {
-		step = (need + int64(len(st)) - 1) / int64(len(st))
+		step = min(max((need+int64(len(st))-1)/int64(len(st)), 1), never)
 	}
 	for i := range st {
-		base := int64(0)
-		if w := st[i].fail.Load(); tagOf(w) == cur&tagMask {
-			base = countOf(w)
+		s := &st[i]
+		// Reporters keep counting down while we re-arm, so swap the word
+		// only if it is still the one the count was read from.
+		for {
+			w := s.fail.Load()
+			tag, n := s.failures(w)
+			if tag != cur&tagMask {
+				break // a later report rolls it
+			}
+			if s.fail.CompareAndSwap(w, pack(cur, uint64(step-1))) {
+				s.armed = n + step - 1
+				break
+			}
 		}
-		if step == math.MaxInt64 {
-			st[i].trig.Store(math.MaxInt64)
-			continue
-		}
-		st[i].trig.Store(base + step)
 	}
 }
