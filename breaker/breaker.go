@@ -204,6 +204,9 @@ func (b *Breaker) Execute(fn func() error) error {
 		ran = true
 		return struct{}{}, fn()
 	})
+	if err == nil && !b.events.pending.Load() {
+		return nil // the common case, kept free of calls
+	}
 	return b.after(ran, err)
 }
 
