@@ -18,7 +18,8 @@ test:
 test-postgres:
 	SELFHEAL_POSTGRES_DSN='$(POSTGRES_DSN)' $(MAKE) test
 
-## bench: every benchmark pair, -count 10, with benchstat and ratios.
+## bench: every benchmark and its peer, ten runs of each in a process of its
+## own, alternating, with benchstat and the ratios.
 bench:
 	sh scripts/bench.sh
 

@@ -57,20 +57,37 @@ if [ -n "${BENCHTIME:-}" ]; then
 	benchtime="-test.benchtime=$BENCHTIME"
 fi
 
-# Each package's test binary runs COUNT times with -count 1 rather than
-# once with -count COUNT, so that a benchmark and its peer alternate in
-# time: on a shared machine, load that comes and goes then falls on both
-# sides of a ratio instead of on whichever ran during it.
+# Every benchmark runs in a process of its own, COUNT times, and each run
+# goes through the package's benchmarks in turn, forwards on even runs and
+# backwards on odd ones. On a shared machine a benchmark and its peer so
+# alternate in time, and load that comes and goes falls on both sides of a
+# ratio instead of on whichever ran during it. A process of its own keeps
+# one benchmark's garbage, caches and position in the run off the next one:
+# the first benchmark in a process measures a few percent slower than the
+# same benchmark run second, which decided close pairs.
+top=${BENCH%%/*}
+sub=
+case $BENCH in */*) sub=/${BENCH#*/} ;; esac
 for p in $pkgs; do
 	name=$(basename "$p")
-	go test -c -o "$out/$name.test" "$p"
-	echo "== $p: -bench '$BENCH' -cpu $CPU $benchtime, $COUNT interleaved runs" >&2
+	bin="$out/$name.test"
+	go test -c -o "$bin" "$p"
+	list=$(cd "$p" && "$bin" -test.list "$top" | grep '^Benchmark' || true)
+	[ -n "$list" ] || continue
+	rev=$(echo "$list" | awk '{l[NR] = $0} END {for (i = NR; i > 0; i--) print l[i]}')
+	echo "== $p: -cpu $CPU $benchtime, $COUNT runs, each benchmark in its own process" >&2
 	: >"$out/$name.txt"
 	i=0
 	while [ "$i" -lt "$COUNT" ]; do
-		# shellcheck disable=SC2086 # benchtime is empty or one word
-		(cd "$p" && "$out/$name.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem \
-			-test.count 1 -test.cpu "$CPU" $benchtime) >>"$out/$name.txt"
+		order=$list
+		if [ $((i % 2)) -eq 1 ]; then
+			order=$rev
+		fi
+		for b in $order; do
+			# shellcheck disable=SC2086 # benchtime is empty or one word
+			(cd "$p" && "$bin" -test.run '^$' -test.bench "^$b\$$sub" -test.benchmem \
+				-test.count 1 -test.cpu "$CPU" $benchtime) >>"$out/$name.txt"
+		done
 		i=$((i + 1))
 	done
 	echo
@@ -89,9 +106,27 @@ median() {
 		}' "$1"
 }
 
+# spread prints the middle half (25th to 75th percentile) of the ratios of
+# benchmark $2 to benchmark $3 in file $1, taken run by run: the two were
+# measured next to each other in time, so the spread shows how far one
+# run's ratio can stray from the median.
+spread() {
+	awk -v a="Benchmark$2" -v b="Benchmark$3" '
+		function ns(   i) { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") return $i }
+		$1 == a { x[na++] = ns() }
+		$1 == b { y[nb++] = ns() }
+		END {
+			n = na < nb ? na : nb
+			if (n == 0) exit
+			for (i = 0; i < n; i++) r[i] = x[i] / y[i]
+			for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+			printf "%.2f-%.2f", r[int((n - 1) / 4)], r[int(3 * (n - 1) / 4)]
+		}' "$1"
+}
+
 echo
-echo "### ratios (medians of $COUNT runs)"
-printf '%-52s %10s %10s %7s %7s\n' pair numerator denominator ratio target
+echo "### ratios (medians of $COUNT runs; per-run ratios' middle half)"
+printf '%-52s %10s %10s %7s %9s %7s\n' pair numerator denominator ratio per-run target
 echo "$PAIRS" | while read -r pkg num den target label; do
 	[ -n "$pkg" ] || continue
 	f="$out/$pkg.txt"
@@ -102,10 +137,11 @@ echo "$PAIRS" | while read -r pkg num den target label; do
 		printf '%-52s %s\n' "$label" "(missing: Benchmark$num or Benchmark$den)"
 		continue
 	fi
-	awk -v l="$label" -v a="$a" -v b="$b" -v t="$target" 'BEGIN {
+	iqr=$(spread "$f" "$num" "$den")
+	awk -v l="$label" -v a="$a" -v b="$b" -v q="$iqr" -v t="$target" 'BEGIN {
 		r = a / b
 		verdict = (t == "-") ? "" : (r <= t ? "ok" : "MISSED")
-		printf "%-52s %10.2f %10.2f %7.2f %7s %s\n", l, a, b, r, t, verdict
+		printf "%-52s %10.2f %10.2f %7.2f %9s %7s %s\n", l, a, b, r, q, t, verdict
 	}'
 done
 echo
