@@ -63,8 +63,10 @@ type app struct {
 // newApp starts the service with its dependencies, each on its own
 // loopback port, and binds the recovery policies.
 func newApp(ctx context.Context, dir string, tl *timeline) (*app, error) {
-	a := &app{tax: heal.DefaultTaxonomy(), tl: tl, dir: dir,
-		client: &http.Client{Timeout: 2 * time.Second}}
+	a := &app{tax: heal.DefaultTaxonomy(), tl: tl, dir: dir, client: &http.Client{
+		Timeout:   2 * time.Second,
+		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+	}}
 	steps := []func(context.Context) error{a.startHealer, a.startDependencies, a.startBreakers,
 		a.startFlags, a.startDatabase, a.startWebhook, a.bindPolicies, a.startServer}
 	for _, step := range steps {
@@ -76,12 +78,17 @@ func newApp(ctx context.Context, dir string, tl *timeline) (*app, error) {
 	return a, nil
 }
 
-// close stops everything in reverse order of starting.
+// close stops everything in reverse order of starting. The client's idle
+// connections are closed first, so that no server waits on a connection
+// the client dialed but never used, and again last, for those the servers
+// hung up on.
 func (a *app) close() {
+	a.client.CloseIdleConnections()
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		a.closers[i]()
 	}
 	a.closers = nil
+	a.client.CloseIdleConnections()
 }
 
 func (a *app) startHealer(context.Context) error {
@@ -272,7 +279,9 @@ func (a *app) serve(h http.Handler) (string, error) {
 	a.closers = append(a.closers, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(ctx)
+		if err := srv.Shutdown(ctx); err != nil {
+			_ = srv.Close() // a connection outlived the grace period
+		}
 		<-done
 	})
 	return "http://" + ln.Addr().String(), nil
