@@ -17,8 +17,8 @@ import (
 )
 
 // TestSupervisorTripsAndResets runs the Trip action the way a policy
-// does, through the supervisor's guardrails and audit, until the Healer
-// that binds codes to actions is available to drive it from reports.
+// does, through the supervisor's guardrails and audit, without a Healer:
+// a service that decides for itself when to act uses it this way.
 func TestSupervisorTripsAndResets(t *testing.T) {
 	ctx := context.Background()
 	clock := healtest.NewClock(time.Time{})

@@ -19,8 +19,8 @@ import (
 )
 
 // TestSupervisorKillsAndRevives runs the Kill action the way a policy
-// does, through the supervisor's guardrails and audit, until the Healer
-// that binds codes to actions is available to drive it from reports.
+// does, through the supervisor's guardrails and audit, without a Healer:
+// a service that decides for itself when to act uses it this way.
 func TestSupervisorKillsAndRevives(t *testing.T) {
 	ctx := context.Background()
 	clock := healtest.NewClock(time.Time{})
