@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"maps"
 	"sync"
 )
 
@@ -54,11 +55,7 @@ func (a *annotations) take() map[string]string {
 	if len(a.attrs) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(a.attrs))
-	for k, v := range a.attrs {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(a.attrs)
 }
 
 // mergeAttrs returns base with extra laid over it, without changing
@@ -68,11 +65,7 @@ func mergeAttrs(base, extra map[string]string) map[string]string {
 		return base
 	}
 	out := make(map[string]string, len(base)+len(extra))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
+	maps.Copy(out, base)
+	maps.Copy(out, extra)
 	return out
 }

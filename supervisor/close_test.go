@@ -57,6 +57,12 @@ func TestCloseConcludesEveryTrigger(t *testing.T) {
 	_, err := f.sup.Do(t.Context(), trig(a, "after"))
 	require.ErrorIs(t, err, supervisor.ErrClosed)
 	require.ErrorIs(t, f.sup.Mute(time.Now().Add(time.Hour), "x", "y"), supervisor.ErrClosed)
+	assert.Nil(t, f.sup.Snapshot().Mute, "a refused mute must not reach the store")
+	written := len(f.sink.outcomes())
+	require.ErrorIs(t, f.sup.Reject(trig(a, "late"), "bad signature"), supervisor.ErrClosed)
+	require.ErrorIs(t, f.sup.Note(trig(a, "late"), "drill"), supervisor.ErrClosed)
+	require.ErrorIs(t, f.sup.Unmute("human:alice"), supervisor.ErrClosed)
+	assert.Len(t, f.sink.outcomes(), written, "nothing is written after Close")
 	assert.False(t, f.sup.Health().Healthy)
 	require.NoError(t, f.sup.Close(), "Close is idempotent")
 }

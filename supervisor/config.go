@@ -99,18 +99,18 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	c.Workers = orInt(c.Workers, 4)
+	c.Workers = orSize(c.Workers, 4)
 	c.ActionTimeout = orDur(c.ActionTimeout, 30*time.Second)
 	c.Cooldown = orDur(c.Cooldown, 10*time.Minute)
 	c.Budget = orLimit(c.Budget, Limit{N: 10, Per: time.Hour})
 	c.Intensity = orLimit(c.Intensity, Limit{N: 3, Per: time.Hour})
 	c.VerifyWindow = orDur(c.VerifyWindow, time.Minute)
 	c.StallLimit = orDur(c.StallLimit, 30*time.Second)
-	c.QueueSize = orInt(c.QueueSize, 256)
-	c.NotifyQueueSize = orInt(c.NotifyQueueSize, 64)
+	c.QueueSize = orSize(c.QueueSize, 256)
+	c.NotifyQueueSize = orSize(c.NotifyQueueSize, 64)
 	c.NotifyRetries = orInt(c.NotifyRetries, 3)
 	c.NotifyBackoff = orDur(c.NotifyBackoff, time.Second)
-	c.RecentRecords = orInt(c.RecentRecords, 100)
+	c.RecentRecords = orSize(c.RecentRecords, 100)
 	if c.StatePath == "" && c.AuditPath != "" {
 		c.StatePath = c.AuditPath + ".state.json"
 	}
@@ -122,6 +122,15 @@ func (c Config) withDefaults() Config {
 
 func orInt(v, def int) int {
 	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// orSize is orInt for a count that cannot be negative: a negative one
+// means the default too, rather than a panic in make or a WaitGroup.
+func orSize(v, def int) int {
+	if v <= 0 {
 		return def
 	}
 	return v

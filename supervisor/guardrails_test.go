@@ -380,6 +380,62 @@ func TestUndo(t *testing.T) {
 	assert.Equal(t, supervisor.GuardNotEligible, rec.Guardrail)
 }
 
+// An undo is an operator's decision: the automation guardrails that hold
+// back the action do not hold back its undo, while dry run still applies.
+func TestUndoPassesAutomationGuardrails(t *testing.T) {
+	f := newFixture(t, supervisor.Config{
+		Budget:    supervisor.Limit{N: 1, Per: time.Hour},
+		Intensity: supervisor.Limit{N: 1, Per: time.Hour},
+		Cooldown:  time.Hour,
+	})
+	r := &reversible{counter: counter{name: "flag.kill"}}
+	ctx := context.Background()
+	tr := trig(r, "checkout")
+	require.Equal(t, supervisor.OutcomeOK, f.do(t, tr).Outcome)
+	require.NoError(t, f.sup.Mute(f.clock.Now().Add(time.Hour), "freeze", "human:bob"))
+	require.Equal(t, supervisor.OutcomeSkipped, f.do(t, tr).Outcome, "muted")
+
+	rec, err := f.sup.Undo(ctx, tr)
+	require.NoError(t, err)
+	assert.Equal(t, supervisor.OutcomeOK, rec.Outcome, "in cooldown, muted, budget spent")
+	assert.Equal(t, int32(1), r.undos.Load())
+
+	dry := tr
+	dry.DryRun = true
+	rec, err = f.sup.Undo(ctx, dry)
+	require.NoError(t, err)
+	assert.Equal(t, supervisor.OutcomeDryRun, rec.Outcome)
+	assert.True(t, rec.Undo)
+	assert.Equal(t, int32(1), r.undos.Load(), "a dry-run undo runs nothing")
+}
+
+// A dry run at the intensity limit reports the refusal but changes
+// nothing: the target is not given up and nobody is paged.
+func TestDryRunAtIntensityLimitGivesNothingUp(t *testing.T) {
+	f := newFixture(t, supervisor.Config{
+		Intensity: supervisor.Limit{N: 1, Per: time.Hour}, Cooldown: time.Minute,
+	})
+	a := &counter{name: "act"}
+	require.Equal(t, supervisor.OutcomeOK, f.do(t, trig(a, "x")).Outcome)
+	f.clock.Advance(time.Minute)
+
+	dry := trig(a, "x")
+	dry.DryRun = true
+	rec := f.do(t, dry)
+	assert.Equal(t, supervisor.OutcomeSkipped, rec.Outcome)
+	assert.Equal(t, supervisor.GuardGivenUp, rec.Guardrail)
+	assert.Empty(t, f.sup.Snapshot().GivenUp)
+	assert.NotContains(t, f.sink.outcomes(), supervisor.OutcomeGaveUp)
+}
+
+// Sizes below zero mean the default, as zero does, rather than a panic.
+func TestNegativeSizesMeanDefaults(t *testing.T) {
+	f := newFixture(t, supervisor.Config{
+		Workers: -1, QueueSize: -1, NotifyQueueSize: -1, RecentRecords: -1,
+	})
+	assert.Equal(t, supervisor.OutcomeOK, f.do(t, trig(&counter{name: "act"}, "x")).Outcome)
+}
+
 type reversible struct {
 	counter
 	undos atomicInt

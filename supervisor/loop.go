@@ -172,8 +172,12 @@ func (s *Supervisor) check(t Trigger, now time.Time, dry bool) (Guardrail, error
 // trigger that would be one action too many gives the target up, unless it
 // is a dry run, which must change nothing.
 func (s *Supervisor) checkTarget(t Trigger, now time.Time, dry bool) (Guardrail, error) {
-	if _, gone, err := s.store.GivenUp(t.Target); err != nil || gone {
-		return GuardGivenUp, err
+	_, gone, err := s.store.GivenUp(t.Target)
+	if err != nil {
+		return GuardUnhealthy, err
+	}
+	if gone {
+		return GuardGivenUp, nil
 	}
 	until, err := s.store.CooldownUntil(CooldownKey(t.Action.Name(), t.Target))
 	if err != nil {
@@ -203,10 +207,7 @@ func (s *Supervisor) checkTarget(t Trigger, now time.Time, dry bool) (Guardrail,
 // attempt. check has seen all three free; the claim can still be lost to
 // a store shared with other processes.
 func (s *Supervisor) consume(t Trigger, now time.Time) (Guardrail, error) {
-	cd := s.cfg.Cooldown
-	if t.Cooldown > 0 {
-		cd = t.Cooldown
-	}
+	cd := orDur(t.Cooldown, s.cfg.Cooldown)
 	ok, err := s.store.ClaimCooldown(CooldownKey(t.Action.Name(), t.Target), now, now.Add(cd))
 	if err != nil {
 		return GuardUnhealthy, err
@@ -216,6 +217,9 @@ func (s *Supervisor) consume(t Trigger, now time.Time) (Guardrail, error) {
 	}
 	if s.budget != nil && !s.budget.AllowN(now, 1) {
 		return GuardBudget, nil
+	}
+	if s.cfg.Intensity.N < 0 {
+		return "", nil // nothing reads the attempts
 	}
 	if _, err := s.store.AddAttempt(t.Target, now, s.cfg.Intensity.Per); err != nil {
 		return GuardUnhealthy, err
@@ -284,10 +288,7 @@ func (s *Supervisor) finish(res result, now time.Time) {
 	// Scheduled before concluding, so that whoever waits for the outcome
 	// knows the verification is already on the clock.
 	if rec.Outcome == OutcomeOK && !req.undo && req.t.Verify != nil {
-		window := s.cfg.VerifyWindow
-		if req.t.VerifyWindow > 0 {
-			window = req.t.VerifyWindow
-		}
+		window := orDur(req.t.VerifyWindow, s.cfg.VerifyWindow)
 		s.scheduleVerify(verifyItem{due: now.Add(window), t: req.t}, now)
 	}
 	s.conclude(req, rec)
@@ -328,11 +329,15 @@ func (s *Supervisor) giveUp(t Trigger, now time.Time, n int) {
 
 // expireMute clears a mute whose time is up, and records that it ended.
 func (s *Supervisor) expireMute(now time.Time) {
+	s.muteMu.Lock()
 	m, err := s.store.Mute()
 	if err != nil || m.Until.IsZero() || m.ActiveAt(now) {
+		s.muteMu.Unlock()
 		return
 	}
-	if err := s.store.SetMute(Mute{}); err != nil {
+	err = s.store.SetMute(Mute{})
+	s.muteMu.Unlock()
+	if err != nil {
 		return // the mute is over either way; retried on the next decision
 	}
 	rec := Record{Time: now, ID: s.newID(), Outcome: OutcomeUnmuted, Actor: "system",

@@ -47,6 +47,10 @@ type Supervisor struct {
 	mu     sync.RWMutex
 	closed atomic.Bool
 
+	// muteMu makes reading and clearing an expired mute one step, so that
+	// the loop cannot clear a mute an operator set in between.
+	muteMu sync.Mutex
+
 	in      chan request
 	jobs    chan job
 	results chan result
@@ -165,8 +169,12 @@ func (s *Supervisor) Undo(ctx context.Context, t Trigger) (Record, error) {
 // Reject records a trigger turned away before it reached the guardrails:
 // an external request that failed authentication, was malformed, or named
 // a code nothing may act on. It writes one rejected record with why as
-// its error and runs nothing. The returned error is the audit sink's.
+// its error and runs nothing. The returned error is the audit sink's, or
+// [ErrClosed] after Close.
 func (s *Supervisor) Reject(t Trigger, why string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
 	if t.ID == "" {
 		t.ID = s.newID()
 	}
@@ -180,6 +188,9 @@ func (s *Supervisor) Reject(t Trigger, why string) error {
 // record carrying t's fields, with note as its reason. It runs nothing and
 // returns the audit sink's error.
 func (s *Supervisor) Note(t Trigger, note string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
 	if t.ID == "" {
 		t.ID = s.newID()
 	}
@@ -264,12 +275,15 @@ func (s *Supervisor) Recent() []Record { return s.recent.list() }
 // The mute takes effect even when it cannot be audited, since stopping is
 // the safe direction; the audit error is returned.
 func (s *Supervisor) Mute(until time.Time, reason, actor string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
 	now := s.clock.Now()
 	if !until.After(now) {
 		return fmt.Errorf("supervisor: mute until %s: not after now (%s)",
 			until.Format(time.RFC3339), now.Format(time.RFC3339))
 	}
-	if err := s.store.SetMute(Mute{Until: until, Reason: reason, By: actor, At: now}); err != nil {
+	if err := s.setMute(Mute{Until: until, Reason: reason, By: actor, At: now}); err != nil {
 		return fmt.Errorf("supervisor: mute: %w", err)
 	}
 	s.log.Info("supervisor: automation muted", "until", until, "reason", reason, "by", actor)
@@ -280,12 +294,21 @@ func (s *Supervisor) Mute(until time.Time, reason, actor string) error {
 
 // Unmute ends a mute early.
 func (s *Supervisor) Unmute(actor string) error {
-	if err := s.store.SetMute(Mute{}); err != nil {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if err := s.setMute(Mute{}); err != nil {
 		return fmt.Errorf("supervisor: unmute: %w", err)
 	}
 	s.log.Info("supervisor: automation unmuted", "by", actor)
 	return s.control(Record{Time: s.clock.Now(), ID: s.newID(), Outcome: OutcomeUnmuted,
 		Actor: actor})
+}
+
+func (s *Supervisor) setMute(m Mute) error {
+	s.muteMu.Lock()
+	defer s.muteMu.Unlock()
+	return s.store.SetMute(m)
 }
 
 // Rearm resumes automation of a target the supervisor gave up on, and

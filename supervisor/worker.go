@@ -34,10 +34,7 @@ func (s *Supervisor) worker() {
 // context: the worker moves on, and other targets do not wait behind it.
 func (s *Supervisor) run(j job) result {
 	start := s.clock.Now()
-	timeout := s.cfg.ActionTimeout
-	if t := j.req.t.Timeout; t > 0 {
-		timeout = t
-	}
+	timeout := orDur(j.req.t.Timeout, s.cfg.ActionTimeout)
 	ctx, cancel := context.WithCancelCause(s.base)
 	defer cancel(nil)
 	ctx, notes := withAnnotations(ctx)
