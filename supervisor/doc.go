@@ -24,7 +24,7 @@
 // Detection, operators, webhooks and probes all come in as triggers and
 // all pass the same guardrails.
 //
-// [Supervisor.Submit] queues a trigger and returns at once;
+// [Supervisor.Submit] queues a trigger without waiting for the decision;
 // [Supervisor.Do] waits for its outcome record, which suits an operator's
 // manual trigger. [Supervisor.Undo] runs a Reversible action's Undo.
 //
@@ -63,7 +63,12 @@
 //     supervisor calls Trigger.Verify, when set, and records verified or
 //     unverified.
 //   - Mute: [Supervisor.Mute] stops all automation until an instant, with a
-//     reason and an actor; it expires by itself, and the expiry is audited.
+//     reason and an actor; it expires by itself, and the expiry is audited
+//     by the first decision after it, stamped with that decision's time.
+//
+// Guardrails are per target, and an empty Target is one target like any
+// other: every untargeted trigger shares its cooldowns, attempts and
+// give-up.
 //
 // Cooldowns, attempts, give-ups and the mute live in a [Store], a [LocalStore]
 // by default, written atomically after each change and restored at start.
@@ -118,6 +123,17 @@
 // BUG(selfheal): An action that ignores its context is abandoned at its
 // deadline, not stopped: its goroutine runs on, even past Close, until the
 // action returns.
+//
+// BUG(selfheal): The budget's tokens live in memory only, unlike the state a
+// Store keeps: a process that restarts starts with a full budget.
+//
+// BUG(selfheal): When the "started" record cannot be written the action
+// does not run, but its cooldown, budget token and attempt are already
+// spent: a later trigger for it is skipped as if it had run.
+//
+// BUG(selfheal): Triggers refused before the loop (supervisor unhealthy,
+// queue full) are audited on the caller's goroutine, so with an audit sink
+// that hangs, Submit waits for it.
 //
 // BUG(selfheal): The hash chain cannot show records deleted from the end of
 // the audit file; keep the file where the service can append but not

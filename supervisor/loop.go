@@ -205,7 +205,8 @@ func (s *Supervisor) checkTarget(t Trigger, now time.Time, dry bool) (Guardrail,
 
 // consume claims the cooldown, spends a token of budget and counts the
 // attempt. check has seen all three free; the claim can still be lost to
-// a store shared with other processes.
+// a store shared with other processes. They stay spent even if start then
+// cannot write the "started" record (see the BUG note in doc.go).
 func (s *Supervisor) consume(t Trigger, now time.Time) (Guardrail, error) {
 	cd := orDur(t.Cooldown, s.cfg.Cooldown)
 	ok, err := s.store.ClaimCooldown(CooldownKey(t.Action.Name(), t.Target), now, now.Add(cd))

@@ -103,6 +103,24 @@ func TestLocalStoreCooldownAndAttempts(t *testing.T) {
 	assert.Len(t, entries, 1, "no temporary files left behind")
 }
 
+// Attempts of a target that has been quiet for a whole window are dropped
+// from the state file, so that it does not grow with every target ever
+// acted on.
+func TestLocalStoreForgetsQuietTargets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s, err := supervisor.OpenLocalStore(path)
+	require.NoError(t, err)
+	_, err = s.AddAttempt("old", epoch, time.Minute)
+	require.NoError(t, err)
+	_, err = s.AddAttempt("new", epoch.Add(time.Minute), time.Minute)
+	require.NoError(t, err)
+
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), `"old"`)
+	assert.Contains(t, string(data), `"new"`)
+}
+
 func TestCorruptStateFileIsAnError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	require.NoError(t, os.WriteFile(path, []byte("{not json"), 0o600))

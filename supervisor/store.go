@@ -165,6 +165,11 @@ func (s *LocalStore) AddAttempt(target string, now time.Time, window time.Durati
 	defer s.mu.Unlock()
 	a := append(within(s.st.Attempts[target], now, window), now)
 	s.st.Attempts[target] = a
+	for t, old := range s.st.Attempts {
+		if len(within(old, now, window)) == 0 {
+			delete(s.st.Attempts, t) // targets long quiet must not grow the file
+		}
+	}
 	return len(a), s.save()
 }
 

@@ -143,7 +143,8 @@ func (s *Supervisor) launch() {
 // Submit hands t to the decision loop without waiting for the decision.
 // It returns an error, having audited the refusal, when the supervisor is
 // unhealthy (wrapping [ErrUnhealthy]) or its queue is full ([ErrQueueFull]),
-// and [ErrClosed] after Close.
+// and [ErrClosed] after Close. Such a refusal is audited before Submit
+// returns, so Submit waits for the audit sink then.
 func (s *Supervisor) Submit(t Trigger) error {
 	_, err := s.submit(request{t: t})
 	return err
