@@ -8,11 +8,12 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/selfheal/selfheal/internal/atomicfile"
 )
 
 // Record is one kill: which flag, who killed it, why and when.
@@ -40,6 +41,11 @@ type Store interface {
 	// store's own, never from within Put or Delete, and one call at a time.
 	// Changes made through this Store value may be reported too: applying
 	// a set that is already in effect changes nothing.
+	//
+	// The switch takes each set as the truth and replaces the one in effect
+	// with it. A kill this process made but failed to Put is missing from
+	// the set, so the set revives that flag; a kill it failed to Delete is
+	// still there, so the set kills the flag again.
 	Watch(ctx context.Context, fn func([]Record)) error
 }
 
@@ -120,9 +126,12 @@ func (s *FileStore) change(edit func(map[string]Record)) error {
 
 func sorted(m map[string]Record) []Record {
 	out := slices.Collect(maps.Values(m))
-	slices.SortFunc(out, func(a, b Record) int { return strings.Compare(a.Flag, b.Flag) })
+	slices.SortFunc(out, byFlag)
 	return out
 }
+
+// byFlag orders records by flag name.
+func byFlag(a, b Record) int { return strings.Compare(a.Flag, b.Flag) }
 
 func readFile(path string) (map[string]Record, error) {
 	f, err := os.Open(path)
@@ -161,39 +170,8 @@ func writeFile(path string, recs []Record) error {
 	if err != nil {
 		return fmt.Errorf("flags: write kills: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("flags: write kills: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-
-	if err := writeSync(tmp, append(data, '\n')); err != nil {
-		return fmt.Errorf("flags: write kills %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("flags: write kills: %w", err)
-	}
-	return syncDir(dir)
-}
-
-func writeSync(f *os.File, data []byte) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	return errors.Join(err, f.Close())
-}
-
-// syncDir makes the rename itself durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("flags: write kills: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("flags: write kills: sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/selfheal/selfheal/internal/atomicfile"
 )
 
 // Store keeps the guardrail state that must outlive one decision and,
@@ -255,44 +256,8 @@ func (s *LocalStore) save() error {
 	if err != nil {
 		return fmt.Errorf("supervisor: encode state: %w", err)
 	}
-	if err := writeAtomic(s.path, b); err != nil {
+	if err := atomicfile.WriteFile(s.path, b, 0o600); err != nil {
 		return fmt.Errorf("supervisor: save state %s: %w", s.path, err)
 	}
 	return nil
-}
-
-// writeAtomic replaces path with b so that a crash leaves one or the other:
-// write a temporary file beside it, fsync, rename over, fsync the directory.
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // a no-op once renamed
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
