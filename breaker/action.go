@@ -15,9 +15,17 @@ const TripName = "breaker.trip"
 
 // Trip returns an action that forces open, for d, the breaker in set named
 // by the trigger's Target, attributed to the trigger's Actor and Reason.
-// A d <= 0 holds the breaker open until the action is undone. Undo resets
-// the breaker. A trigger whose Target names no breaker in set fails with
-// [ErrUnknown]; a dry-run trigger changes nothing.
+// A d <= 0 holds the breaker open until the action is undone. A trigger
+// whose Target names no breaker in set fails with [ErrUnknown]; a dry-run
+// trigger changes nothing.
+//
+// Trip never shortens a hold already in effect (see
+// [Breaker.ForceOpenAtLeast]): when an operator's hold lasts until Reset,
+// or past the end of d, Trip keeps it, and the audit record says so under
+// the key "kept", for example "hold by human:alice until reset".
+//
+// Undo resets the breaker: it clears whatever hold is current, whoever
+// placed it, including one Trip kept rather than placed.
 //
 // It is meant for dependency codes:
 //
@@ -33,14 +41,30 @@ type tripAction struct {
 
 func (a tripAction) Name() string { return TripName }
 
-// Run forces the target's breaker open.
+// Run forces the target's breaker open, unless a longer hold is in effect.
 func (a tripAction) Run(ctx context.Context, t heal.Trigger) error {
 	b, err := a.target(ctx, t)
 	if err != nil || t.DryRun {
 		return err
 	}
-	b.ForceOpen(a.d, attribution(t))
+	if h, placed := b.ForceOpenAtLeast(a.d, attribution(t)); !placed {
+		heal.Annotate(ctx, "kept", describe(h))
+	}
 	return nil
+}
+
+// describe says, for the audit record, which hold Trip kept.
+func describe(h Hold) string {
+	s := "hold by " + h.Actor + " until "
+	if h.Until.IsZero() {
+		s += "reset"
+	} else {
+		s += h.Until.UTC().Format(time.RFC3339)
+	}
+	if h.Reason != "" {
+		s += ": " + h.Reason
+	}
+	return s
 }
 
 // Undo resets the target's breaker.

@@ -58,8 +58,9 @@ type Config struct {
 	// expiry and reset; see [Event] for which goroutine calls it. Nil
 	// means events are only logged.
 	OnEvent func(Event)
-	// Logger logs force-opens and resets at Info, and other state changes
-	// at Debug. Nil means slog.Default().
+	// Logger logs force-opens, hold expiries, resets and gobreaker's
+	// transitions to open at Info, and gobreaker's other transitions (to
+	// half-open and closed) at Debug. Nil means slog.Default().
 	Logger *slog.Logger
 	// Clock times holds and stamps events. Nil means the system clock.
 	// gobreaker's own Interval and Timeout always run on the system clock.
@@ -297,23 +298,68 @@ func (b *Breaker) held(h *hold) bool {
 }
 
 // ForceOpen opens the breaker for d, or until [Breaker.Reset] when d <= 0,
-// whatever gobreaker's counts say, replacing any hold already in effect.
-// Calls made meanwhile are rejected without reaching the dependency.
+// whatever gobreaker's counts say, replacing any hold already in effect,
+// even a longer one; [Breaker.ForceOpenAtLeast] keeps a longer hold. Calls
+// made meanwhile are rejected without reaching the dependency.
 func (b *Breaker) ForceOpen(d time.Duration, a Attribution) Hold {
 	defer b.flush()
+	h := b.newHold(d, a)
+	from := b.State()
+	b.hold.Store(h)
+	b.pushForced(from, h)
+	return h.Hold
+}
+
+// ForceOpenAtLeast is [Breaker.ForceOpen] that never shortens a hold: when
+// the hold already in effect lasts until Reset, or lapses no earlier than
+// the new one would, it keeps that hold and changes nothing. It returns the
+// hold in effect afterwards, and whether it is the one placed by this call.
+//
+// Automated responders use it so that a brief trip cannot cut short a
+// longer hold an operator placed. The check and the replacement are one
+// atomic step, so a hold placed concurrently is never lost to a shorter one.
+func (b *Breaker) ForceOpenAtLeast(d time.Duration, a Attribution) (Hold, bool) {
+	defer b.flush()
+	h := b.newHold(d, a)
+	for {
+		cur := b.hold.Load()
+		from := gobreaker.StateOpen
+		if cur == nil || !b.held(cur) {
+			from = b.cb.Load().State()
+		} else if cur.outlasts(h.Until) {
+			return cur.Hold, false
+		}
+		// A failed swap means another hold was placed or this one lapsed
+		// meanwhile: look again.
+		if b.hold.CompareAndSwap(cur, h) {
+			b.pushForced(from, h)
+			return h.Hold, true
+		}
+	}
+}
+
+// newHold builds a hold for d from now, or until Reset when d <= 0.
+func (b *Breaker) newHold(d time.Duration, a Attribution) *hold {
 	now := b.clock.Now()
 	h := &hold{Hold: Hold{Attribution: a, Since: now}}
 	if d > 0 {
 		h.Until = now.Add(d)
 	}
 	h.err = b.heldError(h.Hold)
-	from := b.State()
-	b.hold.Store(h)
+	return h
+}
 
-	e := b.event(KindForcedOpen, from, gobreaker.StateOpen, a)
+// outlasts reports whether h lasts at least until until, where a zero
+// instant, for either, means until Reset.
+func (h *hold) outlasts(until time.Time) bool {
+	return h.Until.IsZero() || (!until.IsZero() && !h.Until.Before(until))
+}
+
+// pushForced queues the event for hold h, placed over state from.
+func (b *Breaker) pushForced(from gobreaker.State, h *hold) {
+	e := b.event(KindForcedOpen, from, gobreaker.StateOpen, h.Attribution)
 	e.Hold = &h.Hold
 	b.events.push(e)
-	return h.Hold
 }
 
 // heldError builds the error that calls rejected by hold h return.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 	"testing"
@@ -34,7 +33,7 @@ func def(c heal.Code, retryable bool, sev heal.Severity) heal.Definition {
 	}
 }
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.DiscardHandler)
 
 // recorder collects what a breaker reports and emits.
 type recorder struct {
@@ -240,6 +239,85 @@ func TestHoldUntilReset(t *testing.T) {
 	require.Equal(t, []Kind{KindStateChange, KindForcedOpen, KindReset}, rec.kinds())
 	assert.Equal(t, "human:bob", rec.events[2].By.Actor)
 	assert.Equal(t, gobreaker.StateOpen, rec.events[2].From)
+}
+
+func TestForceOpenAtLeastNeverShortens(t *testing.T) {
+	alice := Attribution{Actor: "human:alice", Reason: "payments returns garbage"}
+	sys := Attribution{Actor: "system", Reason: "SVC-DEP-001 storm"}
+	const none = -1 // no hold before the call
+	tests := []struct {
+		name    string
+		before  time.Duration // alice's hold; 0 lasts until reset
+		elapsed time.Duration // time passed before the call
+		d       time.Duration // the call's duration; 0 means until reset
+		placed  bool
+	}{
+		{name: "no hold", before: none, d: 30 * time.Second, placed: true},
+		{name: "shorter hold", before: 10 * time.Second, d: 30 * time.Second, placed: true},
+		{
+			name: "hold with less time left", before: time.Minute, elapsed: 45 * time.Second,
+			d: 30 * time.Second, placed: true,
+		},
+		{name: "longer hold", before: time.Hour, d: 30 * time.Second},
+		{name: "hold ending at the same instant", before: 30 * time.Second, d: 30 * time.Second},
+		{name: "hold until reset", before: 0, d: 30 * time.Second},
+		{
+			name: "lapsed hold", before: 10 * time.Second, elapsed: 10 * time.Second,
+			d: 30 * time.Second, placed: true,
+		},
+		{name: "until reset over a timed hold", before: time.Hour, d: 0, placed: true},
+		{name: "until reset over until reset", before: 0, d: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			b, clock := newTest(t, rec)
+			var prior Hold
+			if tt.before != none {
+				prior = b.ForceOpen(tt.before, alice)
+			}
+			clock.Advance(tt.elapsed)
+
+			h, placed := b.ForceOpenAtLeast(tt.d, sys)
+			assert.Equal(t, tt.placed, placed)
+			got, held := b.Hold()
+			require.True(t, held)
+			assert.Equal(t, got, h, "it returns the hold in effect")
+			if !tt.placed {
+				assert.Equal(t, prior, h, "the longer hold is kept untouched")
+				return
+			}
+			assert.Equal(t, sys, h.Attribution)
+			assert.Equal(t, clock.Now(), h.Since)
+			if tt.d > 0 {
+				assert.Equal(t, clock.Now().Add(tt.d), h.Until)
+			} else {
+				assert.True(t, h.Until.IsZero())
+			}
+			kinds := rec.kinds()
+			require.NotEmpty(t, kinds)
+			assert.Equal(t, KindForcedOpen, kinds[len(kinds)-1])
+		})
+	}
+}
+
+// TestForceOpenAtLeastConcurrently places holds of many lengths at once:
+// whatever the interleaving, the longest one is left in effect.
+func TestForceOpenAtLeastConcurrently(t *testing.T) {
+	b, _ := newTest(t, &recorder{})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 50 {
+				d := time.Duration(1+(i*50+j)%97) * time.Second
+				b.ForceOpenAtLeast(d, Attribution{Actor: "system"})
+			}
+		})
+	}
+	wg.Wait()
+	h, held := b.Hold()
+	require.True(t, held)
+	assert.Equal(t, healtest.Epoch.Add(97*time.Second), h.Until)
 }
 
 func TestHookMayCallBackIntoBreaker(t *testing.T) {

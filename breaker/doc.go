@@ -26,4 +26,7 @@
 // incident's target names, and open it for a while:
 //
 //	h.On("SVC-DEP-*", heal.AtLeast(20, time.Minute), breaker.Trip(breakers, 30*time.Second))
+//
+// Trip never shortens a hold already in effect: an operator who holds a
+// breaker open until reset keeps it open whatever the automation does.
 package breaker

@@ -17,7 +17,8 @@ type Kind uint8
 const (
 	// KindStateChange is a transition made by gobreaker's own rules.
 	KindStateChange Kind = iota + 1
-	// KindForcedOpen is a hold placed by [Breaker.ForceOpen].
+	// KindForcedOpen is a hold placed by [Breaker.ForceOpen] or
+	// [Breaker.ForceOpenAtLeast].
 	KindForcedOpen
 	// KindHoldExpired is a hold that reached its Until.
 	KindHoldExpired
@@ -40,7 +41,8 @@ func (k Kind) String() string {
 // Events are delivered to [Config.OnEvent] in the order they happened, one
 // at a time, after every breaker lock is released, so the hook may call
 // back into the breaker. The hook runs on the goroutine of a call into the
-// breaker (Execute, Do, State, Status, Hold, ForceOpen or Reset): usually
+// breaker (Execute, Do, State, Status, Hold, ForceOpen, ForceOpenAtLeast or
+// Reset): usually
 // the call that caused the change, or another call already delivering
 // events when the change happened. A change made by gobreaker's timers is
 // noticed, and delivered, on the next such call. The hook must not block:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -19,7 +18,7 @@ func Example() {
 	b := breaker.New("payments", breaker.Config{
 		RejectCode: "SVC-DEP-002",
 		Clock:      clock,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:     slog.New(slog.DiscardHandler),
 		OnEvent: func(e breaker.Event) {
 			fmt.Printf("event: %s %s -> %s by %s\n", e.Kind, e.From, e.To, e.By.Actor)
 		},
@@ -46,7 +45,7 @@ func Example() {
 func ExampleTrip() {
 	var breakers breaker.Set
 	_ = breakers.Add(breaker.New("payments", breaker.Config{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.DiscardHandler),
 	}))
 	trip := breaker.Trip(&breakers, 30*time.Second)
 

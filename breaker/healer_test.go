@@ -2,7 +2,6 @@ package breaker_test
 
 import (
 	"errors"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -20,7 +19,7 @@ import (
 // the Healer's rule crosses, the supervisor runs Trip, and the hold lapses.
 func TestHealerTripsBreakerOnDependencyFailures(t *testing.T) {
 	clock := healtest.NewClock(time.Time{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := slog.New(slog.DiscardHandler)
 	tax := heal.MustNewTaxonomy(heal.Definition{
 		Code: "SVC-DEP-001", Title: "payments unavailable", Owner: "team-pay",
 		Severity: heal.SeverityHigh, Retryable: true,
