@@ -11,7 +11,8 @@
 //     once and borrowed ones close when they are returned.
 //   - [SQL] holds a *sql.DB that it replaces atomically with one freshly
 //     opened: new queries go to the new pool at once, queries in flight
-//     finish on the old one, which is closed.
+//     finish on the old one, which is then closed, after a grace period
+//     for callers that took it just before the swap.
 //
 // [Recycle] turns a Recycler into the action a policy binds to DB-CONN
 // codes, and [NewProbe] pings a pool on an interval:

@@ -1,8 +1,6 @@
 package pool_test
 
 import (
-	"context"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/selfheal/selfheal/heal"
 	"github.com/selfheal/selfheal/healtest"
 	"github.com/selfheal/selfheal/pool"
+	"github.com/selfheal/selfheal/supervisor"
 )
 
 // TestHealerRecyclesPoolOnConnectionFailures goes from a fault to healed
@@ -25,21 +24,17 @@ func TestHealerRecyclesPoolOnConnectionFailures(t *testing.T) {
 	p := newPGX(t, ctx, dsn, app, size)
 	tax := heal.DefaultTaxonomy()
 
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	audit := &healtest.AuditLog{}
 	h, err := heal.New(heal.Config{
-		Taxonomy: tax,
-		Clock:    healtest.NewClock(time.Time{}),
-		Logger:   quiet,
+		Taxonomy:   tax,
+		Clock:      healtest.NewClock(time.Time{}),
+		Logger:     slog.New(slog.DiscardHandler),
+		Supervisor: supervisor.Config{AuditSink: audit},
 	})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, h.Close()) }()
-	recycled := make(chan heal.Trigger, 1)
 	recycle := pool.Recycle(pool.PGX{Pool: p})
-	require.NoError(t, h.On("DB-CONN-*", heal.AtLeast(threshold, 10*time.Second),
-		heal.ActionFunc(recycle.Name(), func(ctx context.Context, tr heal.Trigger) error {
-			defer func() { recycled <- tr }()
-			return recycle.Run(ctx, tr)
-		})))
+	require.NoError(t, h.On("DB-CONN-*", heal.AtLeast(threshold, 10*time.Second), recycle))
 
 	// The fault, and the service reporting what it sees.
 	old := pgxPIDs(t, ctx, p, size)
@@ -50,13 +45,9 @@ func TestHealerRecyclesPoolOnConnectionFailures(t *testing.T) {
 		h.Report(tax.Wrap("DB-CONN-001", "orders", err))
 	}
 
-	select {
-	case tr := <-recycled:
-		assert.Equal(t, "orders", tr.Target)
-		assert.Equal(t, "DB-CONN-001", tr.Code)
-	case <-time.After(10 * time.Second): // a guard against a hang, not a wait
-		t.Fatal("the policy did not recycle the pool")
-	}
+	rec, err := audit.WaitFor(ctx, supervisor.OutcomeOK, recycle.Name(), "orders")
+	require.NoError(t, err, "the policy recycles the pool")
+	assert.Equal(t, "DB-CONN-001", rec.Code)
 	fresh := pgxPIDs(t, ctx, p, size)
 	for _, pid := range old {
 		assert.NotContains(t, fresh, pid, "every connection is fresh")

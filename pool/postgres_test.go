@@ -226,7 +226,10 @@ func TestSQLRecycleLetsWorkInFlightFinish(t *testing.T) {
 	assert.Equal(t, txPID, again, "the transaction in flight keeps its connection")
 	require.NoError(t, tx.Commit())
 	assert.Zero(t, old.Stats().OpenConnections, "the old pool closed its last connection")
-	assert.ErrorContains(t, old.PingContext(ctx), "sql: database is closed")
+
+	require.NoError(t, s.Close())
+	assert.ErrorContains(t, old.PingContext(ctx), "sql: database is closed",
+		"Close closes the retired pool too")
 }
 
 func TestSQLRecycleKeepsOldPoolWhenFreshOneFails(t *testing.T) {
