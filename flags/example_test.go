@@ -3,7 +3,6 @@ package flags_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -20,7 +19,7 @@ func Example() {
 			Variants: map[string]any{"on": true}},
 	})
 	killSwitch, err := flags.New(app, flags.Config{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.DiscardHandler),
 		// Path: "/var/lib/myservice/kills.json" keeps kills across restarts.
 	})
 	if err != nil {
@@ -51,7 +50,7 @@ func Example() {
 
 func ExampleKill() {
 	app := memprovider.NewInMemoryProvider(nil)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.DiscardHandler)
 	killSwitch, _ := flags.New(app, flags.Config{Logger: logger})
 	kill := flags.Kill(killSwitch)
 

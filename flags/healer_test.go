@@ -1,17 +1,13 @@
-package flags_test
+package flags
 
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
-	"github.com/open-feature/go-sdk/openfeature/isolated"
 	"github.com/open-feature/go-sdk/openfeature/memprovider"
-	"github.com/selfheal/selfheal/flags"
 	"github.com/selfheal/selfheal/heal"
 	"github.com/selfheal/selfheal/healtest"
 	"github.com/selfheal/selfheal/supervisor"
@@ -25,7 +21,6 @@ import (
 func TestHealerKillsFlagOnDeployHealth(t *testing.T) {
 	ctx := context.Background()
 	clock := healtest.NewClock(time.Time{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tax := heal.MustNewTaxonomy(heal.Definition{
 		Code: "DEPLOY-HEALTH-002", Title: "new checkout failing", Owner: "team-checkout",
 		Severity: heal.SeverityHigh, Runbook: "https://runbooks.example/DEPLOY-HEALTH-002",
@@ -35,24 +30,13 @@ func TestHealerKillsFlagOnDeployHealth(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, h.Close()) }()
 
-	app := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
-		"new-checkout": {Key: "new-checkout", State: memprovider.Enabled, DefaultVariant: "on",
-			Variants: map[string]any{"on": true}},
-	})
-	sw, err := flags.New(app, flags.Config{Clock: clock, Logger: quiet})
-	require.NoError(t, err)
-	api := isolated.NewAPI()
-	changes := make(chan openfeature.EventDetails, 4)
-	cb := func(d openfeature.EventDetails) { changes <- d }
-	api.AddHandler(openfeature.ProviderConfigChange, &cb)
-	require.NoError(t, api.SetProviderAndWait(ctx, sw))
-	defer func() { assert.NoError(t, api.Shutdown(ctx)) }()
-	client := api.NewClient()
+	sw := newSwitch(t, memprovider.NewInMemoryProvider(testFlags()), Config{Clock: clock})
+	client, changes := serve(t, sw)
 	on := func() bool {
 		return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{})
 	}
 
-	kill := flags.Kill(sw)
+	kill := Kill(sw)
 	require.NoError(t, h.On("DEPLOY-HEALTH-*", heal.AtLeast(3, time.Minute), kill))
 	require.True(t, on())
 
@@ -60,12 +44,8 @@ func TestHealerKillsFlagOnDeployHealth(t *testing.T) {
 	for range 3 {
 		h.Report(tax.Wrap("DEPLOY-HEALTH-002", "new-checkout", errors.New("500 from /checkout")))
 	}
-	select {
-	case d := <-changes:
-		assert.Equal(t, []string{"new-checkout"}, d.FlagChanges)
-	case <-time.After(10 * time.Second): // a guard against a hang, not a wait
-		t.Fatal("the policy did not kill the flag")
-	}
+	assert.Equal(t, []string{"new-checkout"}, next(t, changes).FlagChanges,
+		"the policy kills the flag")
 	assert.False(t, on(), "the killed flag reads off")
 	rec, killed := sw.Killed("new-checkout")
 	require.True(t, killed)

@@ -1,16 +1,12 @@
-package flags_test
+package flags
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
-	"github.com/open-feature/go-sdk/openfeature/isolated"
 	"github.com/open-feature/go-sdk/openfeature/memprovider"
-	"github.com/selfheal/selfheal/flags"
 	"github.com/selfheal/selfheal/heal"
 	"github.com/selfheal/selfheal/healtest"
 	"github.com/selfheal/selfheal/supervisor"
@@ -24,17 +20,8 @@ import (
 func TestSupervisorKillsAndRevives(t *testing.T) {
 	ctx := context.Background()
 	clock := healtest.NewClock(time.Time{})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
-		"new-checkout": {Key: "new-checkout", State: memprovider.Enabled, DefaultVariant: "on",
-			Variants: map[string]any{"on": true}},
-	})
-	sw, err := flags.New(app, flags.Config{Clock: clock, Logger: quiet})
-	require.NoError(t, err)
-	api := isolated.NewAPI()
-	require.NoError(t, api.SetProviderAndWait(ctx, sw))
-	defer func() { assert.NoError(t, api.Shutdown(ctx)) }()
-	client := api.NewClient()
+	sw := newSwitch(t, memprovider.NewInMemoryProvider(testFlags()), Config{Clock: clock})
+	client, _ := serve(t, sw)
 	on := func() bool {
 		return client.Boolean(ctx, "new-checkout", false, openfeature.EvaluationContext{})
 	}
@@ -44,7 +31,7 @@ func TestSupervisorKillsAndRevives(t *testing.T) {
 	defer func() { assert.NoError(t, sup.Close()) }()
 
 	trig := heal.Trigger{
-		Code: "DEPLOY-HEALTH-002", Target: "new-checkout", Action: flags.Kill(sw),
+		Code: "DEPLOY-HEALTH-002", Target: "new-checkout", Action: Kill(sw),
 		Source: supervisor.SourceDetection, Actor: "system", Reason: "sustained for 2m",
 	}
 	require.True(t, on())

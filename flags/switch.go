@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -104,7 +105,6 @@ func New(inner openfeature.FeatureProvider, cfg Config) (*Switch, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.killed.Store(&killSet{})
 	if err := s.restore(); err != nil {
 		return nil, err
 	}
@@ -112,7 +112,8 @@ func New(inner openfeature.FeatureProvider, cfg Config) (*Switch, error) {
 }
 
 // restore puts the stored kills into effect without announcing them: no
-// client has evaluated anything yet.
+// client has evaluated anything yet. It always stores a set, even an empty
+// one, so that lookup never meets a nil set.
 func (s *Switch) restore() error {
 	recs, err := s.store.Load(context.Background())
 	if err != nil {
@@ -139,6 +140,15 @@ func newEntry(r Record) *entry {
 // announces it. A flag already killed keeps being killed, under the new
 // attribution. If the store fails, the kill still takes effect in this
 // process and the error says it was not stored.
+//
+// A kill that was not stored lasts only until the store next reports its
+// set through [Store.Watch]: that set replaces the one in effect, so a
+// shared store that delivers a set without the kill revives the flag,
+// announced as revived by "store" like any change from elsewhere, with
+// nothing to say the kill never reached the store. Act on the error
+// (retry the kill, or alert) rather than rely on the local kill. The
+// default [FileStore] reports no sets, so there the kill lasts until it is
+// revived or the process exits.
 func (s *Switch) Kill(ctx context.Context, flag string, a Attribution) error {
 	if flag == "" {
 		return errors.New("flags: kill: empty flag name")
@@ -155,7 +165,9 @@ func (s *Switch) Kill(ctx context.Context, flag string, a Attribution) error {
 
 // Revive ends the kill of flag, if any, and announces it. If the store
 // fails, the flag is still revived in this process and the error says the
-// stored kill remains.
+// stored kill remains; as with [Switch.Kill], the next set the store
+// reports through [Store.Watch] still holds that kill and kills the flag
+// again.
 func (s *Switch) Revive(ctx context.Context, flag string, a Attribution) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -170,11 +182,12 @@ func (s *Switch) Revive(ctx context.Context, flag string, a Attribution) error {
 // Kills returns the kills in effect, in flag order.
 func (s *Switch) Kills() []Record {
 	m := s.killed.Load().m
-	recs := make(map[string]Record, len(m))
-	for k, e := range m {
-		recs[k] = e.Record
+	recs := make([]Record, 0, len(m))
+	for _, e := range m {
+		recs = append(recs, e.Record)
 	}
-	return sorted(recs)
+	slices.SortFunc(recs, byFlag)
+	return recs
 }
 
 // Killed returns the kill of flag, if it is killed.

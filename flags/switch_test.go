@@ -3,7 +3,6 @@ package flags
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.DiscardHandler)
 
 func testFlags() map[string]memprovider.InMemoryFlag {
 	return map[string]memprovider.InMemoryFlag{
@@ -92,10 +91,10 @@ func TestKillAndReviveThroughClient(t *testing.T) {
 		on, off any
 	}{
 		{"new-checkout", func() (any, openfeature.Reason) {
-			d, _ := client.BooleanValueDetails(ctx, "new-checkout", true,
+			d, _ := client.BooleanValueDetails(ctx, "new-checkout", false,
 				openfeature.EvaluationContext{})
 			return d.Value, d.Reason
-		}, true, true}, // killed: the caller's default
+		}, true, false}, // killed: the caller's default
 		{"banner", func() (any, openfeature.Reason) {
 			d, _ := client.StringValueDetails(ctx, "banner", "default",
 				openfeature.EvaluationContext{})
@@ -368,6 +367,25 @@ func TestWatchAppliesKillsFromElsewhere(t *testing.T) {
 	ev = next(t, changes)
 	assert.Equal(t, false, ev.EventMetadata["killed"])
 	assert.Equal(t, "spring sale", banner())
+}
+
+// TestWatchSetRevivesUnstoredKill pins down what Kill's doc warns of: a
+// kill the store failed to keep is undone by the next set it reports.
+func TestWatchSetRevivesUnstoredKill(t *testing.T) {
+	ctx := context.Background()
+	broken := filepath.Join(t.TempDir(), "missing-dir", "kills.json")
+	store := &chanStore{FileStore: FileStore{path: broken}, sets: make(chan []Record)}
+	sw := newSwitch(t, memprovider.NewInMemoryProvider(testFlags()), Config{Store: store})
+	_, changes := serve(t, sw)
+
+	require.ErrorContains(t, sw.Kill(ctx, "new-checkout", alice), "not stored")
+	assert.Equal(t, true, next(t, changes).EventMetadata["killed"])
+
+	store.sets <- nil // the shared set, which never received the kill
+	ev := next(t, changes)
+	assert.Equal(t, false, ev.EventMetadata["killed"])
+	assert.Equal(t, "store", ev.EventMetadata["actor"])
+	assert.Empty(t, sw.Kills())
 }
 
 func TestKillAction(t *testing.T) {

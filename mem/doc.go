@@ -15,4 +15,9 @@
 //
 // with a [Probe] configured with a limit below the soft limit, so the
 // probe fires before the runtime starts collecting aggressively.
+//
+// The soft memory limit belongs to the whole process, so bind one [Limit]
+// per process, and leave debug.SetMemoryLimit alone while it is in force:
+// Undo restores what the Limit saw before its first Run, which another
+// change in between would make wrong.
 package mem

@@ -17,6 +17,13 @@ import (
 //
 // The soft limit makes the garbage collector work harder as the heap nears
 // it, trading CPU for memory; it never makes allocation fail.
+//
+// The soft limit is one setting for the whole process, and a Limit knows
+// only the value it saw before its own first Run. Use one Limit per process
+// (several policies may share it), and change the limit nowhere else while
+// it is in force. A second Limit would save the first one's value as the
+// limit before it, so undoing both would leave that value in force; a call
+// to debug.SetMemoryLimit between Run and Undo is overwritten by Undo.
 type Limit struct {
 	bytes int64
 

@@ -23,4 +23,28 @@
 //
 // A trigger with DryRun set runs only "rollout undo --dry-run=server", so
 // the API server validates the rollback without changing anything.
+//
+// # Running once per incident
+//
+// "rollout undo" goes back one revision, and the revision it restores
+// becomes the newest; a second undo therefore goes back to the revision
+// the first one removed: the bad one. Run the action at most once per
+// incident and let a person decide what comes next. Bind it with a long
+// cooldown, hours rather than the supervisor's default of minutes, and
+// run it under a supervisor whose intensity is 1, so that the next
+// trigger for the deployment gives the target up and escalates instead
+// of undoing the rollback:
+//
+//	h.On("DEPLOY-HEALTH-*", heal.Sustained(5, 2*time.Minute), rollback.Undo(cfg),
+//		heal.Cooldown(6*time.Hour))
+//
+// with supervisor.Config.Intensity set to supervisor.Limit{N: 1, Per:
+// 6 * time.Hour}. Intensity counts every action on a target, so choose
+// deployment targets that no other policy shares.
 package rollback
+
+// BUG(selfheal): The action runs "kubectl rollout undo" without
+// --to-revision, which toggles between the last two revisions: run twice
+// for one incident, it redeploys the revision the first run rolled back.
+// Keep it to one run per incident with an intensity of 1 and a long
+// cooldown, as the package documentation describes.
