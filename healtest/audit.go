@@ -48,12 +48,41 @@ func (l *AuditLog) Records() []supervisor.Record {
 func (l *AuditLog) WaitFor(
 	ctx context.Context, o supervisor.Outcome, action, target string,
 ) (supervisor.Record, error) {
+	rec, err := l.wait(ctx, func(r supervisor.Record) bool {
+		return r.Outcome == o &&
+			(action == "" || r.Action == action) &&
+			(target == "" || r.Target == target)
+	})
+	if err != nil {
+		return rec, fmt.Errorf("healtest: no %s record for action %q on %q: %w; %s",
+			o, action, target, err, l.describe())
+	}
+	return rec, nil
+}
+
+// WaitForFunc is like [AuditLog.WaitFor] for the first record that match
+// reports true for, when outcome, action and target do not say enough
+// (say, only records after some instant). match is called with the log's
+// lock held, so it must not call the log.
+func (l *AuditLog) WaitForFunc(
+	ctx context.Context, match func(supervisor.Record) bool,
+) (supervisor.Record, error) {
+	rec, err := l.wait(ctx, match)
+	if err != nil {
+		return rec, fmt.Errorf("healtest: no matching record: %w; %s", err, l.describe())
+	}
+	return rec, nil
+}
+
+// wait returns the first record match accepts, waiting for it to be
+// written, or ctx's error when ctx ends first.
+func (l *AuditLog) wait(
+	ctx context.Context, match func(supervisor.Record) bool,
+) (supervisor.Record, error) {
 	for {
 		l.mu.Lock()
 		for _, r := range l.records {
-			if r.Outcome == o &&
-				(action == "" || r.Action == action) &&
-				(target == "" || r.Target == target) {
+			if match(r) {
 				l.mu.Unlock()
 				return r, nil
 			}
@@ -66,9 +95,7 @@ func (l *AuditLog) WaitFor(
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return supervisor.Record{}, fmt.Errorf(
-				"healtest: no %s record for action %q on %q: %w; %s",
-				o, action, target, ctx.Err(), l.describe())
+			return supervisor.Record{}, ctx.Err()
 		}
 	}
 }

@@ -3,7 +3,6 @@ package healtest_test
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,7 +76,9 @@ func ExampleAuditLog() {
 }
 
 func ExampleBreakableConnector() {
-	bc := healtest.NewBreakableConnector(memConnector{})
+	// Each connection opens a private in-memory SQLite database.
+	bc := healtest.NewBreakableConnector(
+		healtest.DSNConnector(&sqlite.Driver{}, "file::memory:"))
 	db := sql.OpenDB(bc)
 	defer db.Close()
 	ctx := context.Background()
@@ -94,11 +95,3 @@ func ExampleBreakableConnector() {
 	// connection reset by peer
 	// <nil>
 }
-
-// memConnector opens SQLite connections to a private in-memory database.
-type memConnector struct{}
-
-func (memConnector) Connect(context.Context) (driver.Conn, error) {
-	return (&sqlite.Driver{}).Open("file::memory:")
-}
-func (memConnector) Driver() driver.Driver { return &sqlite.Driver{} }

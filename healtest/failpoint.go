@@ -24,8 +24,9 @@ import (
 //		...
 //	}
 //
-// When nothing is injected, Err costs one atomic load. A Failpoint is safe
-// for concurrent use; its zero value is not usable.
+// When nothing is injected, or the injected fault is spent, Err costs one
+// atomic load. A Failpoint is safe for concurrent use; its zero value is
+// not usable.
 type Failpoint struct {
 	name  string
 	fault atomic.Pointer[activeFault]
@@ -142,9 +143,16 @@ func newActiveFault(f Fault) *activeFault {
 	return af
 }
 
-// hit decides whether this call fails, and counts it if so.
+// hit decides whether this call fails, and counts it if so. A spent fault
+// uninstalls itself, so that later calls cost one atomic load again rather
+// than a clock read: a fault bounded by Calls as soon as its last call is
+// counted, one bounded by For on the first call after it expires.
 func (f *activeFault) hit(fp *Failpoint) error {
-	if f.Err == nil || f.spent() {
+	if f.Err == nil {
+		return nil
+	}
+	if f.spent() {
+		fp.fault.CompareAndSwap(f, nil)
 		return nil
 	}
 	if f.Rate > 0 && f.Rate < 1 {
@@ -155,9 +163,14 @@ func (f *activeFault) hit(fp *Failpoint) error {
 			return nil
 		}
 	}
-	if f.Calls > 0 && f.fired.Add(1) > int64(f.Calls) {
-		fp.fault.CompareAndSwap(f, nil)
-		return nil
+	if f.Calls > 0 {
+		n := f.fired.Add(1)
+		if n >= int64(f.Calls) {
+			fp.fault.CompareAndSwap(f, nil)
+		}
+		if n > int64(f.Calls) {
+			return nil // concurrent calls raced past the last one
+		}
 	}
 	return f.Err
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,6 +113,51 @@ func TestFailpoint(t *testing.T) {
 			} else {
 				assert.Equal(t, tt.want, failed)
 			}
+		})
+	}
+}
+
+// countingClock counts how often a fault reads the time.
+type countingClock struct {
+	*healtest.Clock
+	reads atomic.Int64
+}
+
+func (c *countingClock) Now() time.Time {
+	c.reads.Add(1)
+	return c.Clock.Now()
+}
+
+func TestFailpointSpentFaultUninstalls(t *testing.T) {
+	boom := errors.New("boom")
+	tests := []struct {
+		name  string
+		fault healtest.Fault
+		fails int           // calls that fail before the fault is spent
+		after time.Duration // clock advance once they have
+	}{
+		{"bounded calls", healtest.Fault{Err: boom, Calls: 2, For: time.Hour}, 2, 0},
+		{"bounded duration", healtest.Fault{Err: boom, For: time.Second}, 3, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &countingClock{Clock: healtest.NewClock(time.Time{})}
+			tt.fault.Clock = clk
+			fp := healtest.NewFailpoint("test.spent." + tt.name)
+			defer fp.Inject(tt.fault)()
+			for range tt.fails {
+				require.ErrorIs(t, fp.Err(), boom)
+			}
+			clk.Advance(tt.after)
+			assert.NoError(t, fp.Err(), "the fault is spent")
+			assert.False(t, fp.Active())
+
+			reads := clk.reads.Load()
+			for range 10 {
+				assert.NoError(t, fp.Err())
+			}
+			assert.False(t, fp.Active())
+			assert.Equal(t, reads, clk.reads.Load(), "a spent fault no longer reads the clock")
 		})
 	}
 }
@@ -239,6 +286,19 @@ func BenchmarkFailpointIdle(b *testing.B) {
 	}
 }
 
+// BenchmarkFailpointSpent measures a failpoint whose bounded fault is used
+// up: it should cost what an idle one does.
+func BenchmarkFailpointSpent(b *testing.B) {
+	fp := healtest.NewFailpoint("bench.spent")
+	defer fp.Inject(healtest.Fault{Err: errors.New("boom"), Calls: 1, For: time.Hour})()
+	_ = fp.Err()
+	for b.Loop() {
+		if fp.Err() != nil {
+			b.Fatal("the fault is spent")
+		}
+	}
+}
+
 func TestAuditLogWaitFor(t *testing.T) {
 	var log healtest.AuditLog
 	go func() {
@@ -261,4 +321,28 @@ func TestAuditLogWaitFor(t *testing.T) {
 	_, err = log.WaitFor(ctx, supervisor.OutcomeFailed, "", "")
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), `ok  breaker.trip on "payments"`)
+}
+
+func TestAuditLogWaitForFunc(t *testing.T) {
+	var log healtest.AuditLog
+	at := func(s int) time.Time { return healtest.Epoch.Add(time.Duration(s) * time.Second) }
+	_ = log.Write(supervisor.Record{Time: at(1), Outcome: supervisor.OutcomeOK, Target: "a"})
+	go func() {
+		_ = log.Write(supervisor.Record{Time: at(5), Outcome: supervisor.OutcomeOK, Target: "b"})
+	}()
+	later := func(r supervisor.Record) bool {
+		return r.Outcome == supervisor.OutcomeOK && r.Time.After(at(2))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rec, err := log.WaitForFunc(ctx, later)
+	require.NoError(t, err)
+	assert.Equal(t, "b", rec.Target, "the first record that matches, not the first written")
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	_, err = log.WaitForFunc(ctx, func(supervisor.Record) bool { return false })
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, strings.HasPrefix(err.Error(), "healtest: no matching record"), err.Error())
+	assert.Contains(t, err.Error(), `on "b"`, "it lists what was written")
 }

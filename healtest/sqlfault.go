@@ -11,7 +11,10 @@ import (
 // every connection opened so far, as a failover, a server restart or
 // pg_terminate_backend would: those connections fail each statement with
 // the injected error and stay in the pool, while connections opened after
-// the break work. Recycling the pool is then what heals it.
+// the break work. Recycling the pool is then what heals it. Statements
+// prepared and transactions begun on a connection before the break fail
+// too, as they would on a server that dropped the session; a transaction's
+// Commit rolls it back and fails.
 //
 // Use it with sql.OpenDB. It is safe for concurrent use; make one with
 // [NewBreakableConnector].
@@ -62,31 +65,42 @@ func (c *breakableConn) broken() error {
 }
 
 func (c *breakableConn) Prepare(query string) (driver.Stmt, error) {
-	if err := c.broken(); err != nil {
-		return nil, err
-	}
-	return c.Conn.Prepare(query)
+	return c.PrepareContext(context.Background(), query)
 }
 
 func (c *breakableConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	if err := c.broken(); err != nil {
 		return nil, err
 	}
+	var st driver.Stmt
+	var err error
 	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
-		return p.PrepareContext(ctx, query)
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		st, err = c.Conn.Prepare(query)
 	}
-	return c.Conn.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	return &breakableStmt{Stmt: st, conn: c}, nil
 }
 
 func (c *breakableConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.broken(); err != nil {
 		return nil, err
 	}
+	var tx driver.Tx
+	var err error
 	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
-		return b.BeginTx(ctx, opts)
+		tx, err = b.BeginTx(ctx, opts)
+	} else {
+		//lint:ignore SA1019 the fallback database/sql itself uses for old drivers
+		tx, err = c.Conn.Begin()
 	}
-	//lint:ignore SA1019 the fallback database/sql itself uses for old drivers
-	return c.Conn.Begin()
+	if err != nil {
+		return nil, err
+	}
+	return &breakableTx{Tx: tx, conn: c}, nil
 }
 
 func (c *breakableConn) QueryContext(
@@ -145,3 +159,128 @@ func (c *breakableConn) CheckNamedValue(nv *driver.NamedValue) error {
 	}
 	return driver.ErrSkip
 }
+
+// breakableStmt is a statement prepared on a breakable connection: once
+// the connection is broken, running it fails with the injected error.
+// Statements within a transaction need no wrapper of their own, since
+// database/sql runs them through the connection.
+type breakableStmt struct {
+	driver.Stmt
+	conn *breakableConn
+}
+
+func (s *breakableStmt) Exec(args []driver.Value) (driver.Result, error) {
+	if err := s.conn.broken(); err != nil {
+		return nil, err
+	}
+	//lint:ignore SA1019 the statement's own method, for callers of the old interface
+	return s.Stmt.Exec(args)
+}
+
+func (s *breakableStmt) Query(args []driver.Value) (driver.Rows, error) {
+	if err := s.conn.broken(); err != nil {
+		return nil, err
+	}
+	//lint:ignore SA1019 the statement's own method, for callers of the old interface
+	return s.Stmt.Query(args)
+}
+
+func (s *breakableStmt) ExecContext(
+	ctx context.Context, args []driver.NamedValue,
+) (driver.Result, error) {
+	if err := s.conn.broken(); err != nil {
+		return nil, err
+	}
+	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
+		return e.ExecContext(ctx, args)
+	}
+	vals, err := values(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	//lint:ignore SA1019 the fallback database/sql itself uses for old drivers
+	return s.Stmt.Exec(vals)
+}
+
+func (s *breakableStmt) QueryContext(
+	ctx context.Context, args []driver.NamedValue,
+) (driver.Rows, error) {
+	if err := s.conn.broken(); err != nil {
+		return nil, err
+	}
+	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
+		return q.QueryContext(ctx, args)
+	}
+	vals, err := values(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	//lint:ignore SA1019 the fallback database/sql itself uses for old drivers
+	return s.Stmt.Query(vals)
+}
+
+// CheckNamedValue asks the statement, then the connection, as database/sql
+// does when neither is wrapped. (The deprecated driver.ColumnConverter is
+// not passed through.)
+func (s *breakableStmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := s.Stmt.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return s.conn.CheckNamedValue(nv)
+}
+
+// values converts arguments for a statement without context support, as
+// database/sql does: such a statement cannot take names.
+func values(ctx context.Context, named []driver.NamedValue) ([]driver.Value, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]driver.Value, len(named))
+	for i, nv := range named {
+		if nv.Name != "" {
+			return nil, errors.New("healtest: the driver does not support named arguments")
+		}
+		out[i] = nv.Value
+	}
+	return out, nil
+}
+
+// breakableTx is a transaction on a breakable connection. Once the
+// connection is broken, Commit rolls the transaction back and fails, as
+// a server that lost the session would have discarded it, and Rollback
+// still releases the driver's transaction but reports the break.
+type breakableTx struct {
+	driver.Tx
+	conn *breakableConn
+}
+
+func (t *breakableTx) Commit() error {
+	if err := t.conn.broken(); err != nil {
+		_ = t.Tx.Rollback()
+		return err
+	}
+	return t.Tx.Commit()
+}
+
+func (t *breakableTx) Rollback() error {
+	err := t.Tx.Rollback()
+	if berr := t.conn.broken(); berr != nil {
+		return berr
+	}
+	return err
+}
+
+// DSNConnector returns a connector that opens every connection with
+// d.Open(dsn). It lets a driver used through sql.Open be wrapped in a
+// [BreakableConnector], which needs a driver.Connector.
+func DSNConnector(d driver.Driver, dsn string) driver.Connector {
+	return dsnConnector{d: d, dsn: dsn}
+}
+
+type dsnConnector struct {
+	d   driver.Driver
+	dsn string
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
+func (c dsnConnector) Driver() driver.Driver                        { return c.d }
