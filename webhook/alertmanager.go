@@ -88,29 +88,42 @@ func (rc *Receiver) serveAlertmanager(w http.ResponseWriter, r *http.Request) {
 	respond(w, rc.handleAlerts(r, p))
 }
 
-// checkBearer checks the Authorization header against Config.Tokens.
+// checkBearer checks the Authorization header against Config.Tokens. The
+// scheme is matched without regard to case, as RFC 9110 says.
 func (rc *Receiver) checkBearer(r *http.Request) (int, string) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return http.StatusUnauthorized, whyNoAuth
 	}
-	if !matchToken(rc.cfg.Tokens, token) {
+	if !rc.tokens.match(token) {
 		return http.StatusUnauthorized, whyBadAuth
 	}
 	return 0, ""
 }
 
-// matchToken reports whether token is one of tokens, in time that does not
-// depend on which one matched or on how much of it matched. Hashing first
-// makes every comparison 32 bytes, so lengths do not leak either.
-func matchToken(tokens []Token, token string) bool {
+// tokenSet holds the SHA-256 digest of each configured token, computed
+// once so that a request costs a single hash.
+type tokenSet [][sha256.Size]byte
+
+// newTokenSet digests tokens, leaving out empty ones: an empty token
+// must never match.
+func newTokenSet(tokens []Token) tokenSet {
+	var s tokenSet
+	for _, t := range tokens {
+		if t != "" {
+			s = append(s, sha256.Sum256([]byte(t)))
+		}
+	}
+	return s
+}
+
+// match reports whether token is one of the set, in time that does not
+// depend on which one matched or on how much of it matched. Comparing
+// digests makes every comparison 32 bytes, so lengths do not leak either.
+func (s tokenSet) match(token string) bool {
 	got := sha256.Sum256([]byte(token))
 	match := 0
-	for _, t := range tokens {
-		if t == "" {
-			continue
-		}
-		want := sha256.Sum256([]byte(t))
+	for _, want := range s {
 		match |= subtle.ConstantTimeCompare(got[:], want[:])
 	}
 	return match == 1
@@ -164,7 +177,7 @@ func (rc *Receiver) handleAlert(ctx context.Context, r *http.Request, p *amPaylo
 	case a.Labels[rc.cfg.CodeLabel] == "":
 		rc.note(r, req, whyNoCode)
 		return alertIneligible
-	case req.Code == "" || !rc.target.Known(req.Code):
+	case req.Code == "" || !rc.cfg.Target.Known(req.Code):
 		rc.note(r, req, whyUnknownCode)
 		return alertIneligible
 	}
@@ -188,21 +201,19 @@ type Noter interface {
 
 // resolved records a resolved alert: nothing runs, and nothing was refused.
 func (rc *Receiver) resolved(r *http.Request, req heal.Request) {
-	n, ok := rc.target.(Noter)
+	n, ok := rc.cfg.Target.(Noter)
 	if !ok {
 		rc.note(r, req, whyResolved)
 		return
 	}
-	req.Attrs["route"] = routeAlertmanager
-	req.Attrs["remote"] = r.RemoteAddr
+	req.Attrs = withOrigin(req.Attrs, r, routeAlertmanager)
 	n.Note(req, "alert resolved")
 }
 
 // note records an alert that will not fire, without answering the request:
 // the batch's status is decided once every alert has been seen.
 func (rc *Receiver) note(r *http.Request, req heal.Request, why string) {
-	req.Attrs["route"] = routeAlertmanager
-	req.Attrs["remote"] = r.RemoteAddr
+	req.Attrs = withOrigin(req.Attrs, r, routeAlertmanager)
 	rc.rej.reject(routeAlertmanager, req, why)
 }
 

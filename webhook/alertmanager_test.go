@@ -55,7 +55,7 @@ const amBody = `{
     },
     {
       "status": "firing",
-      "labels": {"alertname": "Mystery", "error_code": "XYZ-404-999", "service": "checkout"},
+      "labels": {"alertname": "Mystery", "error_code": "XYZ-GONE-404", "service": "checkout"},
       "annotations": {},
       "startsAt": "2026-01-02T15:03:00Z",
       "endsAt": "0001-01-01T00:00:00Z",
@@ -120,7 +120,7 @@ func TestAlertmanagerBatch(t *testing.T) {
 	assert.Equal(t, "SVC-DEP-001", rej[0].req.Code, "a resolved alert is recorded with its code")
 	assert.Equal(t, "ledger", rej[0].req.Target)
 	assert.Equal(t, "webhook:selfheal", rej[0].req.Actor)
-	assert.Equal(t, "XYZ-404-999", rej[2].req.Code)
+	assert.Equal(t, "XYZ-GONE-404", rej[2].req.Code)
 	for _, r := range rej {
 		assert.Equal(t, supervisor.SourceWebhook, r.req.Source)
 	}
@@ -143,7 +143,7 @@ func TestAlertmanagerBatchStatus(t *testing.T) {
 			http.StatusAccepted, 0},
 		{"no code label", amAlertBody("firing", `{"alertname":"X"}`), nil,
 			http.StatusUnprocessableEntity, 0},
-		{"unknown code", amAlertBody("firing", `{"error_code":"NOPE-1"}`), nil,
+		{"unknown code", amAlertBody("firing", `{"error_code":"NOPE-GONE-001"}`), nil,
 			http.StatusUnprocessableEntity, 0},
 		{"malformed code", amAlertBody("firing", `{"error_code":"SVC DEP;001"}`), nil,
 			http.StatusUnprocessableEntity, 0},
@@ -260,8 +260,8 @@ func TestAlertmanagerTokenRotation(t *testing.T) {
 	assert.Equal(t, http.StatusAccepted, serve(f.rc.Alertmanager(), r).StatusCode)
 }
 
-func TestMatchToken(t *testing.T) {
-	tokens := []Token{"alpha", "", "bravo"}
+func TestTokenSetMatch(t *testing.T) {
+	tokens := newTokenSet([]Token{"alpha", "", "bravo"})
 	tests := []struct {
 		in   string
 		want bool
@@ -270,7 +270,7 @@ func TestMatchToken(t *testing.T) {
 		{"alph", false}, {"alphaa", false}, {"ALPHA", false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, matchToken(tokens, tt.in), "%q", tt.in)
+		assert.Equal(t, tt.want, tokens.match(tt.in), "%q", tt.in)
 	}
 }
 

@@ -47,8 +47,10 @@
 // space-separated signatures, so a secret rotates without downtime.
 //
 // A timestamp more than Config.Tolerance (5 minutes) away from the clock
-// is refused, and so is a message id already accepted within that window.
-// The trigger is recorded with the actor "webhook:<Config.Sender>".
+// is refused, and so is a message id this Receiver already accepted
+// within that window. The ids are kept in the Receiver's memory, not
+// shared between a service's replicas. The trigger is recorded with the
+// actor "webhook:<Config.Sender>".
 //
 // # Alertmanager
 //

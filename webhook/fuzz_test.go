@@ -49,9 +49,9 @@ func FuzzDecodePayload(f *testing.F) {
 	seeds := []string{
 		validBody,
 		`{"code":"DB-CONN-001"}`,
-		`{"code":"A","unknown":1}`,
-		`{"code":"A"} trailing`,
-		`{"code":"A","reason":"\u0000"}`,
+		`{"code":"SVC-DEP-001","unknown":1}`,
+		`{"code":"SVC-DEP-001"} trailing`,
+		`{"code":"SVC-DEP-001","reason":"\u0000"}`,
 		`null`,
 		`[`,
 		``,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"os"
@@ -82,14 +83,8 @@ func (rc *Receiver) refuse(w http.ResponseWriter, r *http.Request, route string,
 	if req.Actor == "" {
 		req.Actor = unverified
 	}
-	attrs := make(map[string]string, len(req.Attrs)+3)
-	for k, v := range req.Attrs {
-		attrs[k] = v
-	}
-	attrs["route"] = route
-	attrs["remote"] = r.RemoteAddr
-	attrs["status"] = strconv.Itoa(status)
-	req.Attrs = attrs
+	req.Attrs = withOrigin(req.Attrs, r, route)
+	req.Attrs["status"] = strconv.Itoa(status)
 	rc.rej.reject(route, req, why)
 
 	switch status {
@@ -101,6 +96,17 @@ func (rc *Receiver) refuse(w http.ResponseWriter, r *http.Request, route string,
 		}
 	}
 	writeProblem(w, status)
+}
+
+// withOrigin returns a copy of attrs with the route a request came in on
+// and the client's address added, for its audit record. The caller's map
+// is left untouched.
+func withOrigin(attrs map[string]string, r *http.Request, route string) map[string]string {
+	out := make(map[string]string, len(attrs)+3) // room for refuse's status too
+	maps.Copy(out, attrs)
+	out["route"] = route
+	out["remote"] = r.RemoteAddr
+	return out
 }
 
 // checkRequest refuses anything but a POST of JSON, answering for it.
@@ -155,22 +161,23 @@ func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) ([]byte, in
 // guardrail. The same holds when ctx ends first: the trigger is queued and
 // its outcome will be audited.
 func (rc *Receiver) fire(ctx context.Context, req heal.Request) int {
-	err := rc.target.Fire(ctx, req)
+	err := rc.cfg.Target.Fire(ctx, req)
 	switch {
 	case err == nil:
-		rc.log.Debug("webhook: trigger accepted", "code", req.Code,
+		rc.cfg.Logger.Debug("webhook: trigger accepted", "code", req.Code,
 			"target", req.Target, "actor", req.Actor)
 		return http.StatusAccepted
 	case errors.Is(err, heal.ErrNotEligible):
-		rc.log.Debug("webhook: trigger not eligible", "code", req.Code, "actor", req.Actor)
+		rc.cfg.Logger.Debug("webhook: trigger not eligible", "code", req.Code,
+			"actor", req.Actor)
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, supervisor.ErrUnhealthy), errors.Is(err, supervisor.ErrQueueFull),
 		errors.Is(err, supervisor.ErrClosed):
-		rc.log.Debug("webhook: trigger refused", "code", req.Code,
+		rc.cfg.Logger.Debug("webhook: trigger refused", "code", req.Code,
 			"actor", req.Actor, "err", err)
 		return http.StatusServiceUnavailable
 	default:
-		rc.log.Debug("webhook: trigger taken, not completed", "code", req.Code,
+		rc.cfg.Logger.Debug("webhook: trigger taken, not completed", "code", req.Code,
 			"actor", req.Actor, "err", err)
 		return http.StatusAccepted
 	}

@@ -118,10 +118,8 @@ type Config struct {
 // [Receiver.Alertmanager]. Make one with [New] and [Receiver.Close] it when
 // done. A Receiver is safe for concurrent use.
 type Receiver struct {
-	cfg    Config
-	target Target
-	log    *slog.Logger
-	clock  heal.Clock
+	cfg    Config // with defaults filled in
+	tokens tokenSet
 	replay *replayCache
 	rej    *rejecter
 	once   sync.Once
@@ -134,15 +132,12 @@ func New(cfg Config) (*Receiver, error) {
 		return nil, errors.New("webhook: Config.Target is nil")
 	}
 	cfg = withDefaults(cfg)
-	rc := &Receiver{
+	return &Receiver{
 		cfg:    cfg,
-		target: cfg.Target,
-		log:    cfg.Logger,
-		clock:  cfg.Clock,
+		tokens: newTokenSet(cfg.Tokens),
 		replay: newReplayCache(cfg.ReplayCapacity),
-	}
-	rc.rej = newRejecter(cfg.Target, cfg.Logger, cfg.Clock, cfg.RejectInterval)
-	return rc, nil
+		rej:    newRejecter(cfg.Target, cfg.Logger, cfg.Clock, cfg.RejectInterval),
+	}, nil
 }
 
 // withDefaults fills the zero (or negative) fields of cfg.

@@ -15,6 +15,13 @@ const (
 	full                        // no room to remember it: refuse
 )
 
+// BUG(selfheal): Message ids are remembered by each Receiver in its own
+// memory. A service running as several replicas behind one address
+// therefore accepts a signed trigger replayed to a different replica
+// within Config.Tolerance; each replica's guardrails still apply, but the
+// replay is not refused. Closing the gap needs the ids in a store the
+// replicas share, claimed atomically.
+
 // replayCache remembers the ids of verified messages until their timestamp
 // leaves the tolerance window; after that the timestamp check alone
 // refuses a replay, so the id can be forgotten. Memory is bounded by max

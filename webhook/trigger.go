@@ -16,7 +16,6 @@ import (
 
 // Bounds on the fields of a [Payload] and of alert labels.
 const (
-	maxCodeLen   = 64
 	maxTargetLen = 128
 	maxReasonLen = 512
 )
@@ -25,9 +24,10 @@ const (
 //
 //	{"code":"SVC-DEP-001","target":"payments","reason":"p99 above SLO","dry_run":false}
 //
-// Code is required. Unknown fields, trailing data, a code that is not
-// 1 to 64 letters, digits, '-', '_' or '.', a target over 128 bytes and a
-// reason over 512 bytes are refused, as are control characters.
+// Code is required and must be a well-formed [heal.Code]
+// (DOMAIN-CATEGORY-NNN). Unknown fields, trailing data, a malformed code,
+// a target over 128 bytes and a reason over 512 bytes are refused, as are
+// control characters.
 type Payload struct {
 	// Code is the taxonomy code whose action should run.
 	Code string `json:"code"`
@@ -68,7 +68,7 @@ func (rc *Receiver) serveTrigger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Code, req.Target, req.Reason, req.DryRun = p.Code, p.Target, p.Reason, p.DryRun
-	if !rc.target.Known(p.Code) {
+	if !rc.cfg.Target.Known(p.Code) {
 		rc.refuse(w, r, routeTrigger, req, http.StatusUnprocessableEntity, whyUnknownCode)
 		return
 	}
@@ -108,7 +108,7 @@ func (rc *Receiver) authenticate(w http.ResponseWriter, r *http.Request) (signed
 	if !ok {
 		return signed{}, http.StatusUnauthorized, whyMalformedTS
 	}
-	now := rc.clock.Now()
+	now := rc.cfg.Clock.Now()
 	if d := now.Sub(ts); d > rc.cfg.Tolerance || d < -rc.cfg.Tolerance {
 		return signed{}, http.StatusUnauthorized, whyStale
 	}
@@ -158,23 +158,10 @@ func (p Payload) validate() error {
 	return nil
 }
 
-// validCode accepts what a taxonomy code can plausibly look like. The
-// taxonomy has the final word through Target.Known; this only keeps
-// arbitrary bytes out of lookups, logs and audit records.
-func validCode(s string) bool {
-	if s == "" || len(s) > maxCodeLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '_' || c == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+// validCode reports whether s is a well-formed [heal.Code]. The taxonomy
+// has the final word through Target.Known; this keeps anything that could
+// never name a code out of lookups, logs and audit records.
+func validCode(s string) bool { return heal.Code(s).Validate() == nil }
 
 // validText accepts valid UTF-8 of at most max bytes without control
 // characters, which could forge lines in a text log.

@@ -151,6 +151,9 @@ func TestTriggerRefusals(t *testing.T) {
 		{"control character in reason", nil, func(t *testing.T, f *fixture) *http.Request {
 			return f.signed(t, "msg_1", `{"code":"SVC-DEP-001","reason":"a\nFAKE LOG LINE"}`)
 		}, http.StatusBadRequest, whyMalformed},
+		{"malformed code", nil, func(t *testing.T, f *fixture) *http.Request {
+			return f.signed(t, "msg_1", `{"code":"svc-dep-001"}`)
+		}, http.StatusBadRequest, whyMalformed},
 		{"unknown code", nil, func(t *testing.T, f *fixture) *http.Request {
 			return f.signed(t, "msg_1", `{"code":"SVC-NOPE-999"}`)
 		}, http.StatusUnprocessableEntity, whyUnknownCode},
@@ -304,19 +307,22 @@ func TestDecodePayload(t *testing.T) {
 	}{
 		{"full", validBody, Payload{"SVC-DEP-001", "payments", "p99 above SLO", true}, true},
 		{"code only", `{"code":"DB-CONN-001"}`, Payload{Code: "DB-CONN-001"}, true},
-		{"trailing whitespace", "{\"code\":\"A\"}\n", Payload{Code: "A"}, true},
+		{"trailing whitespace", "{\"code\":\"DB-CONN-001\"}\n", Payload{Code: "DB-CONN-001"}, true},
 		{"null", `null`, Payload{}, false},
 		{"array", `[]`, Payload{}, false},
 		{"code with space", `{"code":"SVC DEP"}`, Payload{}, false},
 		{"code too long", `{"code":"` + strings.Repeat("A", 65) + `"}`, Payload{}, false},
-		{"target too long", `{"code":"A","target":"` + strings.Repeat("t", 129) + `"}`,
+		{"code lower-case", `{"code":"svc-dep-001"}`, Payload{}, false},
+		{"code not DOMAIN-CATEGORY-NNN", `{"code":"SVC_DEP.001"}`, Payload{}, false},
+		{"code number too short", `{"code":"SVC-DEP-1"}`, Payload{}, false},
+		{"target too long", `{"code":"DB-CONN-001","target":"` + strings.Repeat("t", 129) + `"}`,
 			Payload{}, false},
-		{"reason too long", `{"code":"A","reason":"` + strings.Repeat("r", 513) + `"}`,
+		{"reason too long", `{"code":"DB-CONN-001","reason":"` + strings.Repeat("r", 513) + `"}`,
 			Payload{}, false},
-		{"dry_run not bool", `{"code":"A","dry_run":"yes"}`, Payload{}, false},
+		{"dry_run not bool", `{"code":"DB-CONN-001","dry_run":"yes"}`, Payload{}, false},
 		// encoding/json replaces invalid UTF-8 with U+FFFD, which is harmless.
-		{"invalid UTF-8", "{\"code\":\"A\",\"reason\":\"\xff\"}",
-			Payload{Code: "A", Reason: "\ufffd"}, true},
+		{"invalid UTF-8", "{\"code\":\"DB-CONN-001\",\"reason\":\"\xff\"}",
+			Payload{Code: "DB-CONN-001", Reason: "\ufffd"}, true},
 		{"empty", ``, Payload{}, false},
 	}
 	for _, tt := range tests {
