@@ -36,7 +36,15 @@ func fail(code int, format string, args ...any) error {
 	return &controlError{code: code, msg: "statuspage: " + fmt.Sprintf(format, args...)}
 }
 
-// controlFunc does one control for actor and says what it did.
+// errQueued is returned, wrapped, by a control whose request the
+// supervisor took but had not decided when the page stopped waiting. It
+// is not a failure: the request still runs and is audited, so the page
+// answers 202, as the webhook receiver does, rather than invite a retry
+// that would queue the same request twice.
+var errQueued = errors.New("statuspage: queued; the outcome will be in the audit trail")
+
+// controlFunc does one control for actor and says what it did, or what it
+// asked for when it returns an error wrapping errQueued.
 type controlFunc func(r *http.Request, actor string) (string, error)
 
 // control wraps a control with the checks every one of them needs: same
@@ -71,9 +79,17 @@ type reply struct {
 }
 
 func (p *Page) answer(w http.ResponseWriter, r *http.Request, actor, done string, err error) {
-	if err == nil {
-		p.log.Info("statuspage: control used", "path", r.URL.Path, "actor", actor, "done", done)
+	switch {
+	case err == nil:
+		p.cfg.Logger.Info("statuspage: control used", "path", r.URL.Path, "actor", actor,
+			"done", done)
 		writeJSON(w, http.StatusOK, reply{OK: true, Done: done})
+		return
+	case errors.Is(err, errQueued):
+		p.cfg.Logger.Info("statuspage: control queued", "path", r.URL.Path, "actor", actor,
+			"asked", done)
+		writeJSON(w, http.StatusAccepted,
+			reply{OK: true, Done: done + ": queued; the outcome will be in the audit trail"})
 		return
 	}
 	var ce *controlError
@@ -86,19 +102,35 @@ func (p *Page) answer(w http.ResponseWriter, r *http.Request, actor, done string
 	writeJSON(w, ce.code, reply{Error: ce.msg})
 }
 
-// authorize returns the actor the request's bearer token names.
+// authorize returns the actor the request's bearer token names. The
+// scheme is matched without regard to case, as RFC 9110 says.
 func (p *Page) authorize(r *http.Request) (string, error) {
 	if len(p.tokens) == 0 {
 		return "", fail(http.StatusForbidden, "controls are disabled: no tokens configured")
 	}
-	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || secret == "" {
+	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return "", fail(http.StatusUnauthorized, "a bearer token is required")
 	}
 	if op, ok := p.operator(secret); ok {
 		return "human:" + op, nil
 	}
 	return "", fail(http.StatusUnauthorized, "invalid token")
+}
+
+// tokenDigest is a configured token's secret, digested once at New so that
+// a request costs a single hash, and the operator it names.
+type tokenDigest struct {
+	sum      [sha256.Size]byte
+	operator string
+}
+
+func digestTokens(tokens []Token) []tokenDigest {
+	out := make([]tokenDigest, len(tokens))
+	for i, t := range tokens {
+		out[i] = tokenDigest{sum: sha256.Sum256([]byte(t.Secret)), operator: t.Operator}
+	}
+	return out
 }
 
 // operator finds the token matching secret. Comparing digests keeps the
@@ -108,15 +140,14 @@ func (p *Page) operator(secret string) (string, bool) {
 	got := sha256.Sum256([]byte(secret))
 	found := -1
 	for i, t := range p.tokens {
-		want := sha256.Sum256([]byte(t.Secret))
-		if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
+		if subtle.ConstantTimeCompare(got[:], t.sum[:]) == 1 {
 			found = i
 		}
 	}
 	if found < 0 {
 		return "", false
 	}
-	return p.tokens[found].Operator, true
+	return p.tokens[found].operator, true
 }
 
 func (p *Page) mute(r *http.Request, actor string) (string, error) {
@@ -190,11 +221,15 @@ func (p *Page) manual(r *http.Request, actor, target, why string) supervisor.Tri
 }
 
 // undo runs t's undo and turns an outcome other than ok into an error.
+// When the wait ends first, the undo is still queued and will run and be
+// audited: that is answered as taken (errQueued), not as a failure.
 func (p *Page) undo(ctx context.Context, t supervisor.Trigger) error {
-	ctx, cancel := context.WithTimeout(ctx, undoWait)
+	ctx, cancel := context.WithTimeout(ctx, p.undoWait)
 	defer cancel()
 	rec, err := p.sup.Undo(ctx, t)
 	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fmt.Errorf("undo %s on %q: %w", t.Action.Name(), t.Target, errQueued)
 	case err != nil:
 		return fail(http.StatusServiceUnavailable, "undo %s on %q: %v",
 			t.Action.Name(), t.Target, err)
@@ -230,8 +265,8 @@ func (p *Page) fault(
 	}
 	done := verb + " fault " + name
 	t := supervisor.Trigger{Target: name, Source: supervisor.SourceManual, Actor: actor}
-	if err := p.cfg.Healer.Supervisor().Note(t, done); err != nil {
-		p.log.Warn("statuspage: fault change not audited", "fault", name, "err", err)
+	if err := p.sup.Note(t, done); err != nil {
+		p.cfg.Logger.Warn("statuspage: fault change not audited", "fault", name, "err", err)
 	}
 	return done, nil
 }

@@ -49,6 +49,11 @@
 //
 // Breaker resets and flag revives go through [supervisor.Supervisor.Undo],
 // so they are audited like any action; mute, unmute and re-arm use the
-// supervisor's own methods. Fault injection is a demo aid: it is logged,
-// not audited.
+// supervisor's own methods. A reset or revive waits up to 30 seconds for
+// the supervisor's decision; if none has come by then, the page answers
+// 202 Accepted, since the undo is still queued and its outcome will be in
+// the audit trail. Fault injection is a demo aid that runs nothing through
+// the supervisor, but each inject and clear is noted in the audit trail
+// with its actor (a "noted" record), so that what follows reads as the
+// drill it was.
 package statuspage

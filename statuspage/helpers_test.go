@@ -36,11 +36,13 @@ const (
 var quiet = slog.New(slog.DiscardHandler)
 
 // fixture is a healer with a recording action bound to depCode, a breaker,
-// a flag switch and a fault, behind a page served on loopback.
+// a flag switch and a fault, behind a page served on loopback. The
+// supervisor's audit records go to audit.
 type fixture struct {
 	clk   *healtest.Clock
 	h     *heal.Healer
 	rec   *healtest.Recorder
+	audit *healtest.AuditLog
 	store *supervisor.LocalStore
 	set   *breaker.Set
 	sw    *flags.Switch
@@ -50,13 +52,26 @@ type fixture struct {
 
 func newFixture(t *testing.T, edit func(*statuspage.Config)) *fixture {
 	t.Helper()
-	f := &fixture{clk: healtest.NewClock(time.Time{}), set: &breaker.Set{}}
+	return newFixtureWith(t, nil, edit)
+}
+
+// newFixtureWith is newFixture with the supervisor's configuration
+// adjusted by editSup first, when it is not nil.
+func newFixtureWith(
+	t *testing.T, editSup func(*supervisor.Config), edit func(*statuspage.Config),
+) *fixture {
+	t.Helper()
+	f := &fixture{clk: healtest.NewClock(time.Time{}), set: &breaker.Set{},
+		audit: &healtest.AuditLog{}}
 	f.rec = healtest.NewRecorder(f.clk)
 	store, err := supervisor.OpenLocalStore("")
 	require.NoError(t, err)
 	f.store = store
-	f.h, err = heal.New(heal.Config{Clock: f.clk, Logger: quiet,
-		Supervisor: supervisor.Config{Store: store}})
+	supCfg := supervisor.Config{Store: store, AuditSink: f.audit}
+	if editSup != nil {
+		editSup(&supCfg)
+	}
+	f.h, err = heal.New(heal.Config{Clock: f.clk, Logger: quiet, Supervisor: supCfg})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, f.h.Close()) })
 	require.NoError(t, f.h.On(depCode, heal.AtLeast(3, time.Minute), f.rec.Action("recycle")))
@@ -85,34 +100,33 @@ func newFixture(t *testing.T, edit func(*statuspage.Config)) *fixture {
 }
 
 // fire reports depCode on target until the rule fires, and waits for the
-// action and its outcome record.
+// action's outcome record: the supervisor writes it on its own goroutine
+// just after the action returns.
 func (f *fixture) fire(t *testing.T, target string) {
 	t.Helper()
 	for range 3 {
 		f.h.Report(f.h.Taxonomy().New(depCode, target, "upstream refused"))
 	}
+	f.waitRecord(t, supervisor.OutcomeOK, "recycle", target)
+}
+
+// waitRecord waits for the first audit record with outcome o on action
+// and target (empty matches any) and returns it.
+func (f *fixture) waitRecord(
+	t *testing.T, o supervisor.Outcome, action, target string,
+) supervisor.Record {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, f.rec.WaitFor(ctx, "recycle", target, 1))
-	// The outcome is audited just after the action returns: wait for that
-	// event, not for time.
-	require.Eventually(t, func() bool {
-		return hasRecord(f.h.Supervisor().Recent(), supervisor.OutcomeOK, target)
-	}, 10*time.Second, time.Millisecond)
+	rec, err := f.audit.WaitFor(ctx, o, action, target)
+	require.NoError(t, err)
+	return rec
 }
 
-func hasRecord(recs []supervisor.Record, o supervisor.Outcome, target string) bool {
-	for _, r := range recs {
-		if r.Outcome == o && r.Target == target {
-			return true
-		}
-	}
-	return false
-}
-
-// findRecord returns the last record with outcome o.
-func findRecord(t *testing.T, recs []supervisor.Record, o supervisor.Outcome) supervisor.Record {
+// lastRecord returns the last audit record with outcome o.
+func (f *fixture) lastRecord(t *testing.T, o supervisor.Outcome) supervisor.Record {
 	t.Helper()
+	recs := f.audit.Records()
 	for i := len(recs) - 1; i >= 0; i-- {
 		if recs[i].Outcome == o {
 			return recs[i]

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/selfheal/selfheal/heal"
 	"github.com/selfheal/selfheal/supervisor"
 )
 
@@ -33,13 +32,12 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 // documentation for its routes. Make one with [New]; the zero value is not
 // usable. A Page is safe for concurrent use.
 type Page struct {
-	cfg    Config
-	sup    *supervisor.Supervisor
-	log    *slog.Logger
-	clock  heal.Clock
-	tokens []Token
-	cop    *http.CrossOriginProtection
-	mux    *http.ServeMux
+	cfg      Config // with defaults filled in
+	sup      *supervisor.Supervisor
+	tokens   []tokenDigest
+	undoWait time.Duration // the constant undoWait, which tests shorten
+	cop      *http.CrossOriginProtection
+	mux      *http.ServeMux
 }
 
 // New returns a page over cfg.Healer. It returns an error when the Healer
@@ -49,11 +47,9 @@ func New(cfg Config) (*Page, error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
-	p := &Page{cfg: withDefaults(cfg), sup: cfg.Healer.Supervisor(), log: cfg.Logger,
-		clock: cfg.Clock, tokens: cfg.Tokens, cop: http.NewCrossOriginProtection()}
-	if p.log == nil {
-		p.log = slog.Default()
-	}
+	p := &Page{cfg: withDefaults(cfg), sup: cfg.Healer.Supervisor(),
+		tokens: digestTokens(cfg.Tokens), undoWait: undoWait,
+		cop: http.NewCrossOriginProtection()}
 	p.routes()
 	return p, nil
 }
@@ -94,6 +90,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.MaxMute == 0 {
 		cfg.MaxMute = defaultMaxMute
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	return cfg
 }
 
@@ -124,10 +123,12 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }
 
-// now reads the page's clock, or the supervisor's when none is set.
+// now reads Config.Clock or, when none is set, the supervisor's clock,
+// which the supervisor exposes only as the time of its Health (and of its
+// Snapshot, which [Page.state] uses instead).
 func (p *Page) now() time.Time {
-	if p.clock != nil {
-		return p.clock.Now()
+	if p.cfg.Clock != nil {
+		return p.cfg.Clock.Now()
 	}
 	return p.sup.Health().Time
 }
@@ -141,7 +142,7 @@ func (p *Page) serveIndex(w http.ResponseWriter, r *http.Request) {
 	// rather than half a page.
 	var buf bytes.Buffer
 	if err := pageTmpl.Execute(&buf, p.state()); err != nil {
-		p.log.Error("statuspage: rendering the page", "err", err)
+		p.cfg.Logger.Error("statuspage: rendering the page", "err", err)
 		http.Error(w, "statuspage: rendering failed", http.StatusInternalServerError)
 		return
 	}

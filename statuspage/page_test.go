@@ -1,6 +1,7 @@
 package statuspage_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -169,7 +170,7 @@ func controls() []control {
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.Nil(t, f.h.Supervisor().Snapshot().Mute)
-				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeUnmuted)
+				rec := f.lastRecord(t, supervisor.OutcomeUnmuted)
 				assert.Equal(t, "human:alice", rec.Actor)
 			}},
 		{name: "rearm", path: "/rearm", form: url.Values{"target": {"orders"}},
@@ -179,7 +180,7 @@ func controls() []control {
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.Empty(t, f.h.Supervisor().Snapshot().GivenUp)
-				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeRearmed)
+				rec := f.lastRecord(t, supervisor.OutcomeRearmed)
 				assert.Equal(t, "human:alice", rec.Actor)
 			}},
 		{name: "reset breaker", path: "/breaker/reset", form: url.Values{"name": {"payments"}},
@@ -190,7 +191,7 @@ func controls() []control {
 			check: func(t *testing.T, f *fixture) {
 				b, _ := f.set.Get("payments")
 				assert.Nil(t, b.Status().Hold)
-				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeOK)
+				rec := f.lastRecord(t, supervisor.OutcomeOK)
 				assert.True(t, rec.Undo)
 				assert.Equal(t, "human:alice", rec.Actor)
 				assert.Equal(t, breaker.TripName, rec.Action)
@@ -202,7 +203,7 @@ func controls() []control {
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.Empty(t, f.sw.Kills())
-				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeOK)
+				rec := f.lastRecord(t, supervisor.OutcomeOK)
 				assert.Equal(t, "human:alice", rec.Actor)
 				assert.Equal(t, flags.KillName, rec.Action)
 			}},
@@ -210,7 +211,7 @@ func controls() []control {
 			check: func(t *testing.T, f *fixture) {
 				assert.True(t, healtest.NewFailpoint("statuspage.test").Active())
 				healtest.NewFailpoint("statuspage.test").Clear()
-				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeNoted)
+				rec := f.lastRecord(t, supervisor.OutcomeNoted)
 				assert.Equal(t, "human:alice", rec.Actor)
 				assert.Equal(t, "inject fault statuspage.test", rec.Reason)
 			}},
@@ -220,7 +221,7 @@ func controls() []control {
 			},
 			check: func(t *testing.T, f *fixture) {
 				assert.False(t, healtest.NewFailpoint("statuspage.test").Active())
-				rec := findRecord(t, f.h.Supervisor().Recent(), supervisor.OutcomeNoted)
+				rec := f.lastRecord(t, supervisor.OutcomeNoted)
 				assert.Equal(t, "clear fault statuspage.test", rec.Reason)
 			}},
 	}
@@ -292,15 +293,83 @@ func TestControlsRefuseBadInput(t *testing.T) {
 		{"reset unknown breaker", "/breaker/reset", url.Values{"name": {"x"}}, http.StatusNotFound},
 		{"revive a live flag", "/flag/revive", url.Values{"flag": {"x"}}, http.StatusNotFound},
 		{"inject unknown fault", "/fault/inject", url.Values{"name": {"x"}}, http.StatusNotFound},
+		{"clear unknown fault", "/fault/clear", url.Values{"name": {"x"}}, http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, nil)
+			before := f.audit.Records()
 			code, body := f.post(t, tt.path, bobToken, tt.form, nil)
 			assert.Equal(t, tt.want, code, body)
 			assert.Nil(t, f.h.Supervisor().Snapshot().Mute)
+			assert.Equal(t, before, f.audit.Records(), "a refused control audits nothing")
+			assert.False(t, healtest.NewFailpoint("statuspage.test").Active())
 		})
 	}
+}
+
+func TestBearerSchemeIgnoresCase(t *testing.T) {
+	tests := []struct {
+		header string
+		want   int
+	}{
+		{"Bearer " + aliceToken, http.StatusOK},
+		{"bearer " + aliceToken, http.StatusOK},
+		{"BEARER " + aliceToken, http.StatusOK},
+		{"Basic " + aliceToken, http.StatusUnauthorized},
+		{"Bearer" + aliceToken, http.StatusUnauthorized},
+		{"Bearer ", http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			f := newFixture(t, nil)
+			code, body := f.post(t, "/unmute", "", nil,
+				map[string]string{"Authorization": tt.header})
+			assert.Equal(t, tt.want, code, body)
+		})
+	}
+}
+
+// holdAction occupies a supervisor worker until release is closed or the
+// supervisor stops it.
+type holdAction struct{ started, release chan struct{} }
+
+func (holdAction) Name() string { return "hold" }
+
+func (a holdAction) Run(ctx context.Context, _ heal.Trigger) error {
+	close(a.started)
+	select {
+	case <-a.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+func TestUndoStillQueuedIsAccepted(t *testing.T) {
+	// One worker, held by another action: the reset waits in the queue
+	// longer than the page waits for it.
+	f := newFixtureWith(t, func(c *supervisor.Config) { c.Workers = 1 }, nil)
+	statuspage.SetUndoWait(f.page, time.Millisecond)
+	hold := holdAction{started: make(chan struct{}), release: make(chan struct{})}
+	require.NoError(t, f.h.On("DB-CONN-001", heal.AtLeast(1, time.Minute), hold))
+	f.h.Report(f.h.Taxonomy().New("DB-CONN-001", "orders", "connection reset"))
+	<-hold.started
+	b, _ := f.set.Get("payments")
+	b.ForceOpen(time.Hour, breaker.Attribution{Actor: "system"})
+
+	code, body := f.post(t, "/breaker/reset", aliceToken,
+		url.Values{"name": {"payments"}}, nil)
+	assert.Equal(t, http.StatusAccepted, code, body)
+	assert.Contains(t, body, `"ok": true`)
+	assert.Contains(t, body, "queued")
+	assert.NotNil(t, b.Status().Hold, "not reset yet")
+
+	// Once the worker is free the reset runs, and is audited.
+	close(hold.release)
+	rec := f.waitRecord(t, supervisor.OutcomeOK, breaker.TripName, "payments")
+	assert.True(t, rec.Undo)
+	assert.Equal(t, "human:alice", rec.Actor)
+	assert.Nil(t, b.Status().Hold)
 }
 
 func TestReadOnlyWithoutTokens(t *testing.T) {

@@ -151,7 +151,10 @@ type Record struct {
 func (p *Page) state() State {
 	hs := p.cfg.Healer.Snapshot()
 	ss := p.sup.Snapshot()
-	now := p.now()
+	now := ss.Time // the supervisor's clock, already read
+	if p.cfg.Clock != nil {
+		now = p.cfg.Clock.Now()
+	}
 	st := State{
 		Title: p.cfg.Title, Time: now, Refresh: p.cfg.RefreshInterval.Milliseconds(),
 		Controls: len(p.tokens) > 0, Health: ss.Health,
