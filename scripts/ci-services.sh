@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs and starts what selfheal's integration tests use: PostgreSQL on
-# 127.0.0.1:5432 (trust auth, database "test") and headless Chromium for the
-# status page's browser test. Safe to run again: it only installs or starts
-# what is missing.
+# Installs and starts what selfheal's tests use: a C compiler for the race
+# detector (go test -race needs cgo), PostgreSQL on 127.0.0.1:5432 (trust
+# auth, database "test") and headless Chromium for the status page's
+# browser test. Safe to run again: it only installs or starts what is
+# missing.
 set -euo pipefail
 
 need_apt=()
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then

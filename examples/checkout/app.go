@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -91,6 +90,9 @@ func (a *app) close() {
 	a.client.CloseIdleConnections()
 }
 
+// auditPath is where the supervisor writes the audit trail.
+func (a *app) auditPath() string { return filepath.Join(a.dir, "audit.jsonl") }
+
 func (a *app) startHealer(context.Context) error {
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	h, err := heal.New(heal.Config{
@@ -99,7 +101,7 @@ func (a *app) startHealer(context.Context) error {
 		Resolution:    50 * time.Millisecond,
 		StormInterval: -1,
 		Supervisor: supervisor.Config{
-			AuditPath:    filepath.Join(a.dir, "audit.jsonl"),
+			AuditPath:    a.auditPath(),
 			AuditSink:    a.tl,
 			Notifiers:    []supervisor.Notifier{a.tl},
 			Budget:       supervisor.Limit{N: 20, Per: time.Minute},
@@ -148,7 +150,7 @@ func (a *app) startBreakers(context.Context) error {
 			RejectCode:  "SVC-DEP-002",
 			Taxonomy:    a.tax,
 			OnEvent:     a.tl.breakerEvent,
-			Logger:      slog.New(slog.DiscardHandler),
+			Logger:      discardLogger,
 		})
 		if err := a.breakers.Add(b); err != nil {
 			return err
@@ -164,7 +166,7 @@ func (a *app) startFlags(ctx context.Context) error {
 			Variants: map[string]any{"on": true, "off": false}},
 	})
 	sw, err := flags.New(app, flags.Config{Path: filepath.Join(a.dir, "kills.json"),
-		Logger: slog.New(slog.DiscardHandler)})
+		Logger: discardLogger})
 	if err != nil {
 		return err
 	}
@@ -182,7 +184,7 @@ func (a *app) startFlags(ctx context.Context) error {
 func (a *app) startDatabase(ctx context.Context) error {
 	dsn := "file:" + filepath.Join(a.dir, "orders.db") +
 		"?_pragma=busy_timeout(2000)&_pragma=journal_mode(WAL)"
-	a.conn = healtest.NewBreakableConnector(sqliteConnector{dsn})
+	a.conn = healtest.NewBreakableConnector(healtest.DSNConnector(&sqlite.Driver{}, dsn))
 	db, err := pool.OpenSQL(ctx, func(context.Context) (*sql.DB, error) {
 		db := sql.OpenDB(a.conn)
 		db.SetMaxOpenConns(4)
@@ -198,13 +200,6 @@ func (a *app) startDatabase(ctx context.Context) error {
 	return err
 }
 
-type sqliteConnector struct{ dsn string }
-
-func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) {
-	return (&sqlite.Driver{}).Open(c.dsn)
-}
-func (c sqliteConnector) Driver() driver.Driver { return &sqlite.Driver{} }
-
 // startWebhook mounts the signed-trigger receiver, as an alerting system
 // would call it.
 func (a *app) startWebhook(context.Context) error {
@@ -213,7 +208,7 @@ func (a *app) startWebhook(context.Context) error {
 		return err
 	}
 	rc, err := webhook.New(webhook.Config{Target: a.h, Secrets: []webhook.Secret{secret},
-		Sender: "alerting", Logger: slog.New(slog.DiscardHandler)})
+		Sender: "alerting", Logger: discardLogger})
 	if err != nil {
 		return err
 	}

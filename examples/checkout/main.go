@@ -1,5 +1,5 @@
 // Command checkout is a small checkout service that heals itself. Run with
-// no arguments, it plays a scripted incident against itself in about 20
+// no arguments, it plays a scripted incident against itself in about 12
 // seconds and prints a timeline:
 //
 //  1. payments goes down: the breaker trips, calls fail fast, it closes
@@ -97,11 +97,9 @@ func summarize(out io.Writer, a *app, tl *timeline, l *load, outcomes []outcome)
 	fmt.Fprintf(out, "     checkouts: %d succeeded, %d failed while faults were healed\n",
 		ok, failed)
 
-	path := a.dir + "/audit.jsonl"
+	path := a.auditPath()
 	n, err := supervisor.VerifyAuditFile(path)
-	tl.mu.Lock()
-	seen := len(tl.records)
-	tl.mu.Unlock()
+	seen := len(tl.audit.Records())
 	switch {
 	case err != nil:
 		fmt.Fprintf(out, "FAIL audit chain: %v\n", err)

@@ -149,20 +149,15 @@ func (s *scenario) persistent() outcome {
 func (s *scenario) action(
 	action, target string, o supervisor.Outcome, since time.Time,
 ) (time.Time, bool) {
-	var at time.Time
-	match := func(r supervisor.Record) bool {
-		if (action == "" || r.Action == action) && (target == "" || r.Target == target) &&
-			r.Outcome == o && r.Time.After(since) {
-			at = r.Time
-			return true
-		}
-		return false
-	}
-	if !s.tl.waitFor(wait, match) {
+	r, ok := s.tl.waitFor(wait, func(r supervisor.Record) bool {
+		return (action == "" || r.Action == action) && (target == "" || r.Target == target) &&
+			r.Outcome == o && r.Time.After(since)
+	})
+	if !ok {
 		s.tl.printf("MISSING: no %s record for %s %s", o, action, target)
 		return time.Time{}, false
 	}
-	return at, true
+	return r.Time, true
 }
 
 // signedTrigger posts body to the service's webhook route, signed as the

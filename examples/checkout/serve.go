@@ -13,6 +13,7 @@ import (
 
 	"github.com/selfheal/selfheal/healtest"
 	"github.com/selfheal/selfheal/statuspage"
+	"github.com/selfheal/selfheal/statuspage/failpoints"
 )
 
 // serveStatus keeps the service running under load with the status page
@@ -23,7 +24,7 @@ func (a *app) serveStatus(ctx context.Context, addr string, out io.Writer) int {
 		Healer:   a.h,
 		Breakers: &a.breakers,
 		Flags:    a.sw,
-		Faults:   &demoFaults{a: a},
+		Faults:   newDemoFaults(a),
 		Tokens:   []statuspage.Token{{Secret: token, Operator: "demo"}},
 		Title:    "checkout: selfheal status",
 		Logger:   discardLogger,
@@ -52,77 +53,43 @@ func (a *app) serveStatus(ctx context.Context, addr string, out io.Writer) int {
 	return 0
 }
 
-// demoFaults offers the demo's faults to the status page.
-type demoFaults struct {
-	a       *app
-	mu      sync.Mutex
-	removes map[string]func()
-}
-
-// faultDefs names each fault and says what it does.
-var faultDefs = []struct {
-	fp          *healtest.Failpoint
-	description string
-}{
-	{paymentsDown, "payments answers 503"},
-	{inventoryDown, "inventory answers 503"},
-	{newFlowBroken, "the new checkout flow fails (a bad deploy)"},
-}
-
+// brokenPool is the fault that breaks the orders database's connections.
+// It is not a failpoint: it breaks what is open, once, and recycling the
+// pool is what heals it, so there is nothing to clear.
 const brokenPool = "orders-db.break"
 
-func (f *demoFaults) List() []statuspage.Fault {
-	out := make([]statuspage.Fault, 0, len(faultDefs)+1)
-	for _, d := range faultDefs {
-		out = append(out, statuspage.Fault{
-			Name:        d.fp.Name(),
-			Active:      d.fp.Active(),
-			Description: d.description,
-		})
-	}
-	return append(out, statuspage.Fault{Name: brokenPool,
+// demoFaults offers the status page the demo's failpoints, through
+// failpoints.Set, and the one-shot pool break.
+type demoFaults struct {
+	*failpoints.Set
+	conn *healtest.BreakableConnector
+}
+
+func newDemoFaults(a *app) demoFaults {
+	return demoFaults{conn: a.conn, Set: failpoints.New(map[string]healtest.Fault{
+		paymentsDown.Name():  {Err: errDown},
+		inventoryDown.Name(): {Err: errDown},
+		newFlowBroken.Name(): {Err: a.tax.New("DEPLOY-HEALTH-002", newCheckoutFlag,
+			"new flow fails")},
+	})}
+}
+
+func (f demoFaults) List() []statuspage.Fault {
+	return append(f.Set.List(), statuspage.Fault{Name: brokenPool,
 		Description: "break every open database connection (one shot; recycling heals it)"})
 }
 
-func (f *demoFaults) Inject(name string) error {
+func (f demoFaults) Inject(name string) error {
 	if name == brokenPool {
-		f.a.conn.Break(errors.New("connection reset by peer"))
+		f.conn.Break(errors.New("connection reset by peer"))
 		return nil
 	}
-	fp, err := f.lookup(name)
-	if err != nil {
-		return err
-	}
-	var injected error = errDown
-	if fp == newFlowBroken {
-		injected = f.a.tax.New("DEPLOY-HEALTH-002", newCheckoutFlag, "new flow fails")
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.removes == nil {
-		f.removes = map[string]func(){}
-	}
-	f.removes[name] = fp.Inject(healtest.Fault{Err: injected})
-	return nil
+	return f.Set.Inject(name)
 }
 
-func (f *demoFaults) Clear(name string) error {
+func (f demoFaults) Clear(name string) error {
 	if name == brokenPool {
 		return nil
 	}
-	fp, err := f.lookup(name)
-	if err != nil {
-		return err
-	}
-	fp.Clear()
-	return nil
-}
-
-func (f *demoFaults) lookup(name string) (*healtest.Failpoint, error) {
-	for _, d := range faultDefs {
-		if d.fp.Name() == name {
-			return d.fp, nil
-		}
-	}
-	return nil, fmt.Errorf("checkout: fault %q: %w", name, statuspage.ErrUnknown)
+	return f.Set.Clear(name)
 }

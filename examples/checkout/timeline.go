@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/selfheal/selfheal/breaker"
 	"github.com/selfheal/selfheal/heal"
+	"github.com/selfheal/selfheal/healtest"
 	"github.com/selfheal/selfheal/supervisor"
 )
 
@@ -17,15 +19,14 @@ import (
 // and keeps the supervisor's records so the scenario can check them.
 type timeline struct {
 	start time.Time
-	out   io.Writer
+	audit healtest.AuditLog
 
-	mu      sync.Mutex
-	records []supervisor.Record
-	changed chan struct{} // closed and replaced on every record
+	mu  sync.Mutex // serialises lines written to out
+	out io.Writer
 }
 
 func newTimeline(out io.Writer) *timeline {
-	return &timeline{start: time.Now(), out: out, changed: make(chan struct{})}
+	return &timeline{start: time.Now(), out: out}
 }
 
 // printf writes one line of the timeline.
@@ -45,11 +46,7 @@ func (tl *timeline) section(title string) {
 
 // Write makes the timeline an audit sink: it sees every supervisor record.
 func (tl *timeline) Write(r supervisor.Record) error {
-	tl.mu.Lock()
-	tl.records = append(tl.records, r)
-	close(tl.changed)
-	tl.changed = make(chan struct{})
-	tl.mu.Unlock()
+	_ = tl.audit.Write(r) // never fails
 
 	switch r.Outcome {
 	case supervisor.OutcomeStarted:
@@ -104,31 +101,16 @@ func (tl *timeline) breakerEvent(e breaker.Event) {
 
 // has reports whether a record matching f was written.
 func (tl *timeline) has(f func(supervisor.Record) bool) bool {
-	tl.mu.Lock()
-	defer tl.mu.Unlock()
-	for _, r := range tl.records {
-		if f(r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(tl.audit.Records(), f)
 }
 
-// waitFor blocks until a record matching f exists or the deadline passes.
-func (tl *timeline) waitFor(d time.Duration, f func(supervisor.Record) bool) bool {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	for {
-		tl.mu.Lock()
-		ch := tl.changed
-		tl.mu.Unlock()
-		if tl.has(f) {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			return tl.has(f)
-		}
-	}
+// waitFor returns the first record matching f, waiting up to d for one to
+// be written.
+func (tl *timeline) waitFor(d time.Duration, f func(supervisor.Record) bool) (
+	supervisor.Record, bool,
+) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	r, err := tl.audit.WaitForFunc(ctx, f)
+	return r, err == nil
 }
