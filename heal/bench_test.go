@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/selfheal/selfheal/heal"
+	"github.com/selfheal/selfheal/healtest"
 )
 
 // The benchmarks here run side by side with their peers so that one
@@ -71,6 +72,29 @@ func BenchmarkReportError(b *testing.B) {
 	h := benchHealer(b, heal.DefaultTaxonomy())
 	err := fmt.Errorf("charge: %w", heal.DefaultTaxonomy().Wrap("SVC-DEP-001", "payments", io.EOF))
 	serialAndParallel(b, func() { h.Report(err) })
+	b.Run("parallel-targets", func(b *testing.B) {
+		reportTargets(b, h, 4)
+	})
+}
+
+// reportTargets reports from parallel goroutines, each on one of n targets
+// of the same code, so that the code's shared state is read by reporters
+// whose targets differ.
+func reportTargets(b *testing.B, h *heal.Healer, n int) {
+	tax := heal.DefaultTaxonomy()
+	errs := make([]error, n)
+	for i := range errs {
+		target := fmt.Sprint("payments-", i)
+		errs[i] = fmt.Errorf("charge: %w", tax.Wrap("SVC-DEP-001", target, io.EOF))
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		err := errs[int(next.Add(1))%n]
+		for pb.Next() {
+			h.Report(err)
+		}
+	})
 }
 
 // BenchmarkReportCodeTaxonomy shows that a handle's cost does not depend
@@ -223,6 +247,45 @@ func TestReportAllocatesNothing(t *testing.T) {
 			assert.Zero(t, testing.AllocsPerRun(1000, op))
 		})
 	}
+}
+
+// TestReportSlowPathAllocatesNothing moves a fake clock one bucket per
+// report, so that every report takes the slow path: it rolls the stripes
+// into the ring and checks a Ratio rule whose failure share is above its
+// fraction but whose volume stays below the minimum, so it never fires.
+//
+// The Healer runs no loop, whose timers on the fake clock would allocate
+// on every bucket, so what is counted is the reporter's alone; storm
+// logging, which allocates once per code and interval by design, is off.
+// The count is taken over many reports from MemStats rather than with
+// testing.AllocsPerRun, whose integer average hides anything below one
+// allocation per report.
+func TestReportSlowPathAllocatesNothing(t *testing.T) {
+	clk := healtest.NewClock(time.Time{})
+	tax := heal.DefaultTaxonomy()
+	h, err := heal.NewUnstarted(heal.Config{Taxonomy: tax, Clock: clk, Logger: quiet,
+		StormInterval: -1})
+	require.NoError(t, err)
+	defer h.Close()
+	require.NoError(t, h.On("SVC-DEP-001", heal.Ratio(0.05, time.Minute, 1<<30), nil))
+	fail := fmt.Errorf("charge: %w", tax.Wrap("SVC-DEP-001", "payments", io.EOF))
+	report := func(n int) {
+		for range n {
+			clk.Advance(time.Second)
+			h.Report(fail)
+		}
+	}
+	report(100) // the target, its ring and the rule's state exist from here on
+
+	const n = 10_000
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	report(n)
+	runtime.ReadMemStats(&after)
+	allocs := after.Mallocs - before.Mallocs
+	t.Logf("%d allocations over %d slow-path reports", allocs, n)
+	assert.Less(t, allocs, uint64(n/1000), "the slow path allocates")
+	assert.Equal(t, int64(n+100), countOf(h, "SVC-DEP-001", "payments"))
 }
 
 // TestStormDoesNotGrowMemory reports a million failures with distinct

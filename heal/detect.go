@@ -18,7 +18,9 @@ const CodeUnclassified Code = "HEAL-UNCLASSIFIED-000"
 
 // OverflowTarget is the target under which a code's reports are counted
 // once it has [Config.MaxTargets] distinct targets, so that random targets
-// cannot grow memory but still count toward the code's rules.
+// cannot grow memory but still count toward the code's rules. A report that
+// names OverflowTarget itself counts there too, so that no other target of
+// the code can share its name.
 const OverflowTarget = "(other)"
 
 // BUG(selfheal): A target, once counted, keeps its slot for the life of
@@ -107,13 +109,18 @@ type codeState struct {
 	severity Severity
 	binds    atomic.Pointer[[]*binding]
 	targets  atomic.Pointer[map[string]*target] // copied on write
-	last     atomic.Pointer[target]             // the last target looked up
+	// last is a target that recently took the slow path of Report, tried
+	// before the map. Only that slow path writes it, and only when it
+	// changes: reporters of every target of the code read this cache
+	// line, so a write per report would make them contend whenever two
+	// targets take turns.
+	last atomic.Pointer[target]
 	// logNext is the bucket from which the next first-occurrence line may
 	// be logged.
 	logNext atomic.Int64
 
-	mu       sync.Mutex // serialises adding targets
-	overflow *target
+	mu       sync.Mutex             // serialises adding targets
+	overflow atomic.Pointer[target] // set once, under mu
 }
 
 func newCodeState(d *detector, c Code, sev Severity) *codeState {
@@ -129,11 +136,11 @@ func (cs *codeState) target(name string) *target {
 	if t := cs.last.Load(); t != nil && sameString(t.name, name) {
 		return t
 	}
-	if t, ok := (*cs.targets.Load())[name]; ok {
-		cs.last.Store(t)
+	m := cs.targets.Load()
+	if t, ok := (*m)[name]; ok {
 		return t
 	}
-	return cs.addTarget(name)
+	return cs.addTarget(name, m)
 }
 
 // sameString is a == b, but answers without a call when both share their
@@ -142,18 +149,25 @@ func sameString(a, b string) bool {
 	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
-func (cs *codeState) addTarget(name string) *target {
+// addTarget is target's slow path, for a name missing from seen, the map
+// target looked in. While no target has been added since, a storm of
+// random names finds the overflow target without taking the lock.
+func (cs *codeState) addTarget(name string, seen *map[string]*target) *target {
+	o := cs.overflow.Load()
+	if o != nil && cs.targets.Load() == seen && cs.overflows(name, *seen) {
+		return o
+	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	old := *cs.targets.Load()
 	if t, ok := old[name]; ok {
 		return t
 	}
-	if len(old) >= cs.det.maxTargets {
-		if cs.overflow == nil {
-			cs.overflow = newTarget(cs, OverflowTarget)
+	if cs.overflows(name, old) {
+		if cs.overflow.Load() == nil {
+			cs.overflow.Store(newTarget(cs, OverflowTarget))
 		}
-		return cs.overflow
+		return cs.overflow.Load()
 	}
 	m := make(map[string]*target, len(old)+1)
 	for k, v := range old {
@@ -165,15 +179,18 @@ func (cs *codeState) addTarget(name string) *target {
 	return t
 }
 
+// overflows reports whether a report naming name, which targets does not
+// hold, counts under the overflow target.
+func (cs *codeState) overflows(name string, targets map[string]*target) bool {
+	return name == OverflowTarget || len(targets) >= cs.det.maxTargets
+}
+
 // eachTarget calls fn for every target of the code, overflow included.
 func (cs *codeState) eachTarget(fn func(*target)) {
 	for _, t := range *cs.targets.Load() {
 		fn(t)
 	}
-	cs.mu.Lock()
-	o := cs.overflow
-	cs.mu.Unlock()
-	if o != nil {
+	if o := cs.overflow.Load(); o != nil {
 		fn(o)
 	}
 }
@@ -209,7 +226,7 @@ func newTarget(cs *codeState, name string) *target {
 	// Tag the stripes with the bucket before, so that the first report
 	// takes the slow path like the first report of every later bucket.
 	for i := range t.stripes {
-		t.stripes[i].arm(t.latest-1, 0, never)
+		t.stripes[i].arm(0, t.latest-1, 0, never) // a new word is zero, seen by no reporter yet
 		t.stripes[i].succ.Store(pack(t.latest-1, 0))
 	}
 	t.syncRules()
@@ -244,19 +261,26 @@ const minRing = 16
 // due: a line is only ever due from a new bucket on.
 func (t *target) failSlow(cur int64, s *stripe, w uint64, err error) {
 	t.mu.Lock()
-	t.roll(cur)
+	prev := t.roll(cur)
 	tag := failTag(w)
-	stale := tag != t.latest&tagMask
+	stale := tag != t.latest&tagMask || wrapped(prev, t.latest)
 	if stale {
 		// The failure went into a word of an earlier bucket, which a roll
 		// has moved into the ring: move it to the current bucket.
-		t.ring.add(bucketOf(tag, t.latest), -1, 0)
+		t.ring.add(bucketOf(tag, prev), -1, 0)
 		t.totF--
 		s.fail.Add(^uint64(0))
 	}
 	t.evaluate()
 	t.mu.Unlock()
 
+	// A report by name (err is set) makes its target the one Report
+	// tries first. This runs at most once per stripe and bucket, or as a
+	// rule nears its threshold, so a code's targets take turns in the
+	// cache without a write on every report.
+	if err != nil && t.cs.last.Load() != t {
+		t.cs.last.Store(t)
+	}
 	// Logging reads every target's totals, so it runs without t.mu.
 	if stale && cur >= t.cs.logNext.Load() {
 		t.cs.det.noteFirst(t.cs, t.name, err, cur)
@@ -283,36 +307,66 @@ func (t *target) succeedSlow(cur int64, s *stripe) {
 	t.evaluate()
 }
 
-// roll moves the counts of stripes left in earlier buckets into the ring.
-// The caller holds t.mu.
-func (t *target) roll(cur int64) {
-	t.latest = max(t.latest, cur)
+// roll moves the counts of stripes left in earlier buckets into the ring,
+// each at the bucket it counted, and returns the latest bucket before the
+// roll. The caller holds t.mu.
+//
+// Every word holds the bucket t.latest had when it was last rolled or
+// armed, or the one before, so a tag names the bucket at or just before
+// prev that carries it, even when the target has been idle for longer than
+// tags can tell apart.
+func (t *target) roll(cur int64) (prev int64) {
+	prev = t.latest
+	t.latest = max(prev, cur)
 	tag := t.latest & tagMask
+	// After a long idle gap, a word's tag can equal the current bucket's:
+	// then every word is rolled, whatever its tag says.
+	all := wrapped(prev, t.latest)
 	for i := range t.stripes {
 		s := &t.stripes[i]
-		if failTag(s.fail.Load()) != tag {
+		if all || failTag(s.fail.Load()) != tag {
 			old := s.fail.Swap(pack(t.latest, never-1))
 			oldTag, n := s.failures(old)
 			s.armed = never - 1
 			if n > 0 {
-				t.ring.add(bucketOf(oldTag, t.latest), n, 0)
+				t.ring.add(bucketOf(oldTag, prev), n, 0)
 				t.totF += n
 			}
 		}
-		if w := s.succ.Load(); tagOf(w) != tag {
+		if w := s.succ.Load(); all || tagOf(w) != tag {
 			old := s.succ.Swap(pack(t.latest, 0))
 			if n := countOf(old); n > 0 {
-				t.ring.add(bucketOf(tagOf(old), t.latest), 0, n)
+				t.ring.add(bucketOf(tagOf(old), prev), 0, n)
 				t.totS += n
 			}
 		}
 	}
+	return prev
 }
 
+// wrapped reports whether words a roll left at bucket prev (or the one
+// before) may carry the tag of bucket cur, which tags cannot tell apart
+// once they are 2^tagBits buckets or more apart.
+//
+// The fast path compares tags only, so it is fooled where a roll is not: a
+// report in a bucket whose tag equals that of the target's last bucket, or
+// of the bucket before (which a word past its trigger shows), adds to the
+// old word without taking the slow path, and so do the reports after it
+// on that stripe until one reaches a rule's trigger or the bucket ends.
+// The roll that follows moves them into the old bucket: they count in the
+// totals but are missing from the windows. That needs a target idle for
+// 2^tagBits buckets (194 days at one-second resolution, 4.7 hours at one
+// millisecond) that resumes in one of two buckets out of 2^tagBits. After
+// such a gap, too, a report whose word another report rolled before it
+// took the lock resolves its tag against the new bucket, not the old, and
+// may leave the windows one failure short.
+func wrapped(prev, cur int64) bool { return cur-prev >= tagMask }
+
 // view returns the history with the live counts of the current bucket.
-// The caller holds t.mu and has rolled.
-func (t *target) view() *view {
-	v := &view{ring: &t.ring, cur: t.latest}
+// It is returned by value so that it stays on the caller's stack. The
+// caller holds t.mu and has rolled.
+func (t *target) view() view {
+	v := view{ring: &t.ring, cur: t.latest}
 	for i := range t.stripes {
 		s := &t.stripes[i]
 		_, f := s.failures(s.fail.Load())
@@ -333,11 +387,11 @@ func (t *target) evaluate() {
 		if st.open != nil {
 			continue
 		}
-		if b.rule.active(v, v.cur) {
-			t.fire(b, st, v)
+		if b.rule.active(&v, v.cur) {
+			t.fire(b, st, &v)
 			continue
 		}
-		need = min(need, b.rule.need(v, v.cur))
+		need = min(need, b.rule.need(&v, v.cur))
 	}
 	setTriggers(t.stripes, v.cur, need)
 }
@@ -380,12 +434,12 @@ func (t *target) sweep(cur int64, now time.Time) (open bool) {
 		if st.open == nil {
 			continue
 		}
-		if v.cur-st.firedAt < b.rule.quiet || !b.rule.quietAt(v, v.cur) {
+		if v.cur-st.firedAt < b.rule.quiet || !b.rule.quietAt(&v, v.cur) {
 			continue
 		}
 		res := *st.open
 		res.Resolved, res.ResolvedAt = true, now
-		res.Failures, res.Successes = sum(v, v.cur, b.rule.buckets)
+		res.Failures, res.Successes = sum(&v, v.cur, b.rule.buckets)
 		st.open = nil
 		t.cs.det.emit(res)
 	}
@@ -408,7 +462,8 @@ func (t *target) cleared(b *binding) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.roll(cur)
-	return !b.rule.active(t.view(), t.latest)
+	v := t.view()
+	return !b.rule.active(&v, v.cur)
 }
 
 // syncRules aligns the rule states with the code's current bindings, which
@@ -471,7 +526,8 @@ func (t *target) recent(cur int64, n int64) (f, s int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.roll(cur)
-	return sum(t.view(), t.latest, n)
+	v := t.view()
+	return sum(&v, v.cur, n)
 }
 
 // sweep resolves what can be resolved across every target with an open

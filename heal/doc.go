@@ -49,10 +49,28 @@
 // [Healer.Report] takes any error: the first *Error in its chain gives the
 // code and target; anything else counts under [CodeUnclassified]. For the
 // hottest paths, [Healer.Code] resolves a [Handle] once, and
-// [Handle.Report] is a few atomic operations. Report never blocks, never
-// reads the clock, and allocates nothing for a code in the taxonomy;
-// distinct targets per code are capped, so a flood of random codes or
-// targets cannot grow memory.
+// [Handle.Report] is a few atomic operations. Distinct targets per code
+// are capped, so a flood of random codes or targets cannot grow memory.
+//
+// Report never blocks: it never waits for the Healer's loop, and a lock it
+// takes guards only a few counters. For a code in the taxonomy, a report
+// usually reads no clock (with the system clock, a ticker keeps the
+// current bucket), takes no lock and allocates nothing. Rarer reports do
+// more:
+//
+//   - the first report of each bucket on each of a target's stripes, and
+//     any report once a rule is within reach of its threshold, takes the
+//     target's lock to move counts into the target's history and check its
+//     rules;
+//   - the first report on a new target takes the code's lock and allocates
+//     the target's counters, for at most [Config.MaxTargets] targets per
+//     code; reports beyond them count under [OverflowTarget], taking no
+//     lock once it exists;
+//   - the report that fires a rule also reads the clock for the incident's
+//     time, allocates the incident and queues it for the loop;
+//   - the first report of a code in each log interval allocates the event
+//     that logs it and, to read the code's total, takes the lock of each of
+//     the code's targets in turn.
 //
 // A [Rule] says when a code needs action on a target: [AtLeast] n reports
 // within a window, a rate [Sustained] for a whole duration, or a failure

@@ -25,7 +25,8 @@ type Config struct {
 	// panicking subscriber). Nil means [slog.Default].
 	Logger *slog.Logger
 	// Clock is the source of time. Nil means [SystemClock], read by a
-	// ticker once per Resolution so that Report never reads the clock. Any
+	// ticker once per Resolution so that reports do not read the clock;
+	// only a report that fires a rule does, for the incident's time. Any
 	// other clock (a test's fake one) is read on every report, so that
 	// moving it takes effect at once.
 	Clock Clock
@@ -124,12 +125,12 @@ func newDetector(h *Healer, cfg Config) *detector {
 	if d.maxTargets == 0 {
 		d.maxTargets = 64
 	}
-	for _, def := range h.tax.Definitions() {
+	for _, def := range h.tax.list {
 		d.codes[def.Code] = newCodeState(d, def.Code, def.Severity)
 	}
 	// A deprecated code counts under its replacement, so rules written for
 	// the new code keep seeing services that still report the old one.
-	for _, def := range h.tax.Definitions() {
+	for _, def := range h.tax.list {
 		if r, replaced, ok := h.tax.Resolve(def.Code); replaced && ok {
 			d.codes[def.Code] = d.codes[r.Code]
 		}
@@ -207,7 +208,6 @@ func (h *Healer) On(pattern string, rule Rule, action Action, opts ...Option) er
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	b.seq = len(h.binds)
 	h.binds = append(h.binds, b)
 	h.rebind()
 	return nil
@@ -223,18 +223,12 @@ func (h *Healer) MustOn(pattern string, rule Rule, action Action, opts ...Option
 
 // rebind recomputes every code's winning bindings. The caller holds h.mu.
 func (h *Healer) rebind() {
-	set := func(cs *codeState) {
+	h.eachCode(func(cs *codeState) {
 		w := winners(h.binds, cs.code)
 		if !slices.Equal(w, *cs.binds.Load()) {
 			cs.binds.Store(&w)
 		}
-	}
-	for c, cs := range h.det.codes {
-		if cs.code == c { // aliases of deprecated codes share their replacement's state
-			set(cs)
-		}
-	}
-	set(h.det.unclass)
+	})
 }
 
 // bindingsFor returns the bindings of code c that carry an action.

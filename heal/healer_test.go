@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,32 +218,45 @@ func TestRatioNeedsVolumeAndFraction(t *testing.T) {
 
 func TestRatioTable(t *testing.T) {
 	cases := []struct {
-		name            string
-		fail, succ      int
-		wantFire        bool
-		successFirstToo bool
+		name          string
+		fail, succ    int
+		failuresFirst bool // else the successes are reported first
+		wantFire      bool
+		wantSucc      int64 // successes counted when the rule fired
 	}{
-		{"below volume", 10, 0, false, false},
-		{"at 5% exactly", 5, 95, false, true},
-		{"just above", 6, 94, true, true},
-		{"well above", 50, 0, true, false},
-		{"below fraction", 2, 198, false, true},
+		{name: "below volume", fail: 10},
+		{name: "at 5% exactly", fail: 5, succ: 95},
+		{name: "just above", fail: 6, succ: 94, wantFire: true, wantSucc: 94},
+		{name: "well above", fail: 50, wantFire: true},
+		{name: "below fraction", fail: 2, succ: 198},
+		// The rule is checked when a failure is reported, never on a success.
+		{name: "just above, failures first", fail: 6, succ: 94, failuresFirst: true},
+		{name: "well above, failures first", fail: 60, succ: 40, failuresFirst: true,
+			wantFire: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, heal.Config{})
 			require.NoError(t, f.h.On("SVC-DEP-001", heal.Ratio(0.05, time.Minute, 50), nil))
-			for range tc.succ {
-				f.h.Success("SVC-DEP-001", "payments")
+			succeed := func() {
+				for range tc.succ {
+					f.h.Success("SVC-DEP-001", "payments")
+				}
+			}
+			if !tc.failuresFirst {
+				succeed()
 			}
 			f.report("SVC-DEP-001", "payments", tc.fail)
+			if tc.failuresFirst {
+				succeed()
+			}
 			ev := f.events()
 			if !tc.wantFire {
 				assert.Empty(t, ev)
 				return
 			}
 			require.Len(t, ev, 1)
-			assert.Equal(t, int64(tc.succ), ev[0].Successes)
+			assert.Equal(t, tc.wantSucc, ev[0].Successes)
 		})
 	}
 }
@@ -316,7 +331,11 @@ func TestReportClassifies(t *testing.T) {
 			assert.Equal(t, before+1, countOf(f.h, tc.wantCode, tc.wantTarget))
 		})
 	}
-	f.h.Report(nil)
+	t.Run("nil is ignored", func(t *testing.T) {
+		before := counts(f.h)
+		f.h.Report(nil)
+		assert.Equal(t, before, counts(f.h))
+	})
 }
 
 // asErr hides an *Error behind an As method, as some wrapping libraries do.
@@ -329,6 +348,13 @@ func (asErr) As(target any) bool {
 		return true
 	}
 	return false
+}
+
+// counts returns every count h keeps, by code and target.
+func counts(h *heal.Healer) map[string]heal.Count {
+	out := map[string]heal.Count{}
+	h.Counts(func(c heal.Count) { out[string(c.Code)+" "+c.Target] = c })
+	return out
 }
 
 func countOf(h *heal.Healer, c heal.Code, target string) int64 {
@@ -408,30 +434,15 @@ func TestStormLevelAndOff(t *testing.T) {
 	assert.NotContains(t, buf.String(), "DB-CONN-001")
 }
 
-// recorder is an action that records its triggers.
-type recorder struct {
-	name string
-	got  chan supervisor.Trigger
-}
-
-func newRecorder(name string) *recorder {
-	return &recorder{name: name, got: make(chan supervisor.Trigger, 16)}
-}
-
-func (r *recorder) Name() string { return r.name }
-func (r *recorder) Run(_ context.Context, t supervisor.Trigger) error {
-	r.got <- t
-	return nil
-}
-
 func TestDetectionTriggersTheSupervisor(t *testing.T) {
 	f := newFixture(t, heal.Config{})
-	act := newRecorder("recycle")
-	require.NoError(t, f.h.On("DB-*", heal.AtLeast(2, time.Minute), act,
+	rec := healtest.NewRecorder(f.clk)
+	require.NoError(t, f.h.On("DB-*", heal.AtLeast(2, time.Minute), rec.Action("recycle"),
 		heal.Cooldown(time.Minute), heal.Timeout(time.Second), heal.VerifyWindow(30*time.Second)))
 
 	f.report("DB-CONN-000", "primary", 2) // deprecated: counts under DB-CONN-001
-	tr := <-act.got
+	require.NoError(t, rec.WaitFor(context.Background(), "recycle", "primary", 1))
+	tr := rec.Calls()[0].Trigger
 	assert.Equal(t, "DB-CONN-001", tr.Code)
 	assert.Equal(t, "primary", tr.Target)
 	assert.Equal(t, supervisor.SourceDetection, tr.Source)
@@ -453,15 +464,17 @@ func TestDetectionTriggersTheSupervisor(t *testing.T) {
 
 func TestFire(t *testing.T) {
 	f := newFixture(t, heal.Config{})
-	act := newRecorder("trip")
-	require.NoError(t, f.h.On("DB-CONN-*", heal.AtLeast(5, time.Minute), act,
+	rec := healtest.NewRecorder(f.clk)
+	require.NoError(t, f.h.On("DB-CONN-*", heal.AtLeast(5, time.Minute), rec.Action("trip"),
 		heal.DefaultTarget("primary")))
 	require.NoError(t, f.h.On("SVC-*", heal.AtLeast(5, time.Minute), nil))
 	ctx := context.Background()
 
 	drill := heal.Request{Code: "DB-CONN-000", Actor: "human:alice", Reason: "drill"}
 	require.NoError(t, f.h.Fire(ctx, drill))
-	tr := <-act.got
+	calls := rec.Calls() // Fire returns once the action has run
+	require.Len(t, calls, 1)
+	tr := calls[0].Trigger
 	assert.Equal(t, "DB-CONN-001", tr.Code)
 	assert.Equal(t, "DB-CONN-000", tr.ReplacedCode)
 	assert.Equal(t, "primary", tr.Target)
@@ -576,10 +589,69 @@ func TestProbeReports(t *testing.T) {
 		5*time.Second, time.Millisecond)
 }
 
-func TestCloseIsIdempotentAndReportAfterCloseIsHarmless(t *testing.T) {
+func TestCloseIsIdempotentAndReportsAfterCloseCount(t *testing.T) {
 	h, err := heal.New(heal.Config{Taxonomy: testTaxonomy(t)})
 	require.NoError(t, err)
+	rec := healtest.NewRecorder(nil)
+	require.NoError(t, h.On(string(heal.CodeUnclassified), heal.AtLeast(1, time.Minute),
+		rec.Action("recycle")))
 	require.NoError(t, h.Close())
 	require.NoError(t, h.Close())
+
 	h.Report(io.EOF)
+	assert.Equal(t, int64(1), countOf(h, heal.CodeUnclassified, ""), "counted")
+	assert.Empty(t, rec.Calls(), "but acting on nothing")
+}
+
+// TestOldCountsDoNotReturnWhenTagsWrap leaves a target idle for about as
+// many buckets as a stripe's tag can tell apart, or more: the failures
+// counted before must stay out of the window afterwards, whether or not
+// the new bucket's tag equals the old one's. A gap of wrap-1 is left out:
+// there a report's fast path cannot tell the buckets apart, a limit the
+// comment on wrapped in detect.go describes.
+func TestOldCountsDoNotReturnWhenTagsWrap(t *testing.T) {
+	const wrap = 1 << 24 // buckets after which a tag repeats
+	for _, gap := range []int64{wrap - 2, wrap, wrap + 2, 3 * wrap} {
+		t.Run(fmt.Sprint(gap), func(t *testing.T) {
+			f := newFixture(t, heal.Config{})
+			require.NoError(t, f.h.On("DB-CONN-001", heal.AtLeast(3, 10*time.Second), nil))
+			f.report("DB-CONN-001", "primary", 2)
+			f.clk.Advance(time.Duration(gap) * time.Second)
+
+			f.report("DB-CONN-001", "primary", 1)
+			assert.Empty(t, f.events(), "the first two failures left the window long ago")
+			f.report("DB-CONN-001", "primary", 2)
+			ev := f.events()
+			require.Len(t, ev, 1, "three failures within the window")
+			assert.Equal(t, int64(3), ev[0].Failures)
+			assert.Equal(t, f.clk.Now(), ev[0].FirstSeen)
+			assert.Equal(t, int64(5), countOf(f.h, "DB-CONN-001", "primary"))
+		})
+	}
+}
+
+// TestReportNamingOverflowTarget reports on a target named OverflowTarget
+// while the code still has room, then on more targets than it has room
+// for: there must be one OverflowTarget, holding all of them.
+func TestReportNamingOverflowTarget(t *testing.T) {
+	f := newFixture(t, heal.Config{MaxTargets: 2})
+	f.report("DB-CONN-001", heal.OverflowTarget, 1)
+	for _, name := range []string{"a", "b", "c", "d"} {
+		f.report("DB-CONN-001", name, 1)
+	}
+	f.h.Code("DB-CONN-001").Target(heal.OverflowTarget).Report()
+	var got []heal.Count
+	f.h.Counts(func(c heal.Count) {
+		if c.Code == "DB-CONN-001" {
+			got = append(got, c)
+		}
+	})
+	slices.SortFunc(got, func(a, b heal.Count) int { return strings.Compare(a.Target, b.Target) })
+	want := []heal.Count{
+		{Code: "DB-CONN-001", Severity: heal.SeverityCritical, Target: heal.OverflowTarget,
+			Failures: 4},
+		{Code: "DB-CONN-001", Severity: heal.SeverityCritical, Target: "a", Failures: 1},
+		{Code: "DB-CONN-001", Severity: heal.SeverityCritical, Target: "b", Failures: 1},
+	}
+	assert.Equal(t, want, got)
 }

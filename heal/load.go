@@ -2,12 +2,14 @@ package heal
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,16 +24,27 @@ const MaxTaxonomySize = 4 << 20
 // [ParseTaxonomy] for the schema). Problems are reported together, each with
 // the file name and line.
 func LoadTaxonomy(path string) (*Taxonomy, error) {
-	f, err := os.Open(path)
+	data, err := readBounded(path)
 	if err != nil {
 		return nil, fmt.Errorf("heal: load taxonomy: %w", err)
+	}
+	return ParseTaxonomy(filepath.Base(path), data)
+}
+
+// readBounded reads the file at path, up to one byte more than
+// MaxTaxonomySize so that the caller can tell a file over the limit
+// without reading all of it.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxTaxonomySize+1))
 	if err != nil {
-		return nil, fmt.Errorf("heal: load taxonomy %s: %w", path, err)
+		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	return ParseTaxonomy(filepath.Base(path), data)
+	return data, nil
 }
 
 // ParseTaxonomy validates a taxonomy document. name labels problems (a file
@@ -115,12 +128,10 @@ func yamlProblem(name string, err error) Problem {
 	return Problem{File: name, Line: line, Msg: "invalid YAML: " + msg}
 }
 
+// sortProblems orders p by line, keeping the order of problems found on
+// the same line, and returns it.
 func sortProblems(p []Problem) []Problem {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].Line < p[j-1].Line; j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
+	slices.SortStableFunc(p, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
 	return p
 }
 

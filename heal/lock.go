@@ -1,16 +1,16 @@
 package heal
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/selfheal/selfheal/internal/atomicfile"
 )
 
 // LockVersion is the version of the lock file format written by [Lock].
@@ -68,20 +68,15 @@ func fingerprint(d Definition) string {
 
 // ReadLock reads a lock file written by [Lock.WriteFile].
 func ReadLock(path string) (*Lock, error) {
-	f, err := os.Open(path)
+	data, err := readBounded(path)
 	if err != nil {
 		return nil, fmt.Errorf("heal: read lock: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxTaxonomySize+1))
-	if err != nil {
-		return nil, fmt.Errorf("heal: read lock %s: %w", path, err)
 	}
 	if len(data) > MaxTaxonomySize {
 		return nil, fmt.Errorf("heal: read lock %s: larger than %d bytes", path, MaxTaxonomySize)
 	}
 	var l Lock
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
 		return nil, fmt.Errorf("heal: read lock %s: %w", path, err)
@@ -101,19 +96,7 @@ func (l *Lock) WriteFile(path string) error {
 		return fmt.Errorf("heal: write lock: %w", err)
 	}
 	data = append(data, '\n')
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".lock-*")
-	if err != nil {
-		return fmt.Errorf("heal: write lock: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("heal: write lock: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("heal: write lock: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("heal: write lock: %w", err)
 	}
 	return nil

@@ -14,7 +14,9 @@ import (
 // The reporter only compares the current bucket with codeState.logNext and,
 // once per interval, wins a compare-and-swap and queues a firstReport; the
 // loop goroutine does the logging, so a slow log handler never holds up a
-// report.
+// report. That one report per code and interval pays for the rest: it
+// allocates the event, and reads the code's total through codeTotal, which
+// takes the lock of each of the code's targets in turn.
 type storm struct {
 	h        *Healer
 	log      *slog.Logger

@@ -52,20 +52,20 @@ func (h *Healer) loop() {
 			return
 		case <-h.q.wake:
 			h.drain()
-		case now := <-t.C():
-			h.tick(now)
+		case <-t.C():
+			h.tick()
 			t.Reset(h.det.res)
 		case done := <-h.flushReq:
-			h.tick(time.Time{})
+			h.tick()
 			close(done)
 		}
 	}
 }
 
-// tick resolves quiet incidents and writes due summaries.
-func (h *Healer) tick(time.Time) {
-	// The timer's instant may lag a fake clock moved far at once; the
-	// clock's reading is the truth.
+// tick resolves quiet incidents and writes due summaries. It reads the
+// clock rather than taking the timer's instant, which lags a fake clock
+// moved far at once.
+func (h *Healer) tick() {
 	now := h.clock.Now()
 	h.det.sweep(now)
 	h.drain()
@@ -126,6 +126,10 @@ type subscriber struct{ fn func(Incident) }
 // resolves, and returns a function that stops the calls. fn is called from
 // the Healer's loop goroutine, one incident at a time and with no lock
 // held; it must not block, since the loop also triggers actions.
+//
+// The loop hands each incident to the subscribers there were when it
+// began to, so fn may be called once more after cancel returns, with an
+// incident whose dispatch had begun.
 func (h *Healer) Subscribe(fn func(Incident)) (cancel func()) {
 	s := &subscriber{fn: fn}
 	h.mu.Lock()

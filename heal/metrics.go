@@ -38,9 +38,11 @@ func (h *Healer) Counts(yield func(Count)) {
 	})
 }
 
-// eachCode calls fn once per counted code, in a stable order.
+// eachCode calls fn once per counted code, in the taxonomy's order and
+// then CodeUnclassified. A deprecated code is skipped: it shares its
+// replacement's state.
 func (h *Healer) eachCode(fn func(*codeState)) {
-	for _, def := range h.tax.Definitions() {
+	for _, def := range h.tax.list {
 		if cs := h.det.codes[def.Code]; cs.code == def.Code {
 			fn(cs)
 		}

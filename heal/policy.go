@@ -12,7 +12,6 @@ type binding struct {
 	pattern Pattern
 	rule    compiled
 	action  Action // nil: detect and notify only
-	seq     int    // order of On calls, for stable listings
 
 	cooldown time.Duration
 	timeout  time.Duration

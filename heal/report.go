@@ -6,9 +6,11 @@ package heal
 // target it names. A deprecated code counts under its replacement. A nil
 // err is ignored.
 //
-// Report never blocks and allocates nothing for a code in the taxonomy;
-// a rule it makes fire is handed to the Healer's loop. It implements
-// [Reporter].
+// Report never blocks. For a code in the taxonomy it allocates nothing
+// unless it is the first report on a new target, fires a rule, or is the
+// code's first report in a log interval (see Detection in the package
+// documentation). A rule it makes fire is handed to the Healer's loop. It
+// implements [Reporter].
 func (h *Healer) Report(err error) {
 	if err == nil {
 		return
@@ -65,23 +67,22 @@ func (h *Healer) Success(code Code, target string) {
 // zero Handle ignores reports. Handles are small values, safe to copy and
 // to use concurrently.
 type Handle struct {
-	h *Healer
-	t *target
+	t *target // nil in the zero Handle
 }
 
 // Code returns a handle for code with no target. A code the taxonomy does
 // not define resolves to [CodeUnclassified]; a deprecated one to its
 // replacement.
 func (h *Healer) Code(code Code) Handle {
-	return Handle{h: h, t: h.det.lookup(code).target("")}
+	return Handle{t: h.det.lookup(code).target("")}
 }
 
 // Target returns a handle for the same code and the named target.
 func (hd Handle) Target(target string) Handle {
-	if hd.h == nil {
+	if hd.t == nil {
 		return hd
 	}
-	return Handle{h: hd.h, t: hd.t.cs.target(target)}
+	return Handle{t: hd.t.cs.target(target)}
 }
 
 // Code returns the code the handle counts under.
@@ -94,10 +95,11 @@ func (hd Handle) Code() Code {
 
 // Report counts one failure for the handle's code and target.
 func (hd Handle) Report() {
-	if hd.h == nil {
+	t := hd.t
+	if t == nil {
 		return
 	}
-	t, cur := hd.t, hd.h.det.now()
+	cur := t.cs.det.now()
 	s := pickStripe(t.stripes, cur) // the hot path written out; see failSlow
 	if w := s.fail.Add(^uint64(0)); tagOf(w) != cur&tagMask {
 		t.failSlow(cur, s, w, nil)
@@ -107,8 +109,8 @@ func (hd Handle) Report() {
 // Success counts one successful operation for the handle's code and
 // target.
 func (hd Handle) Success() {
-	if hd.h != nil {
-		hd.t.succeed(hd.h.det.now())
+	if hd.t != nil {
+		hd.t.succeed(hd.t.cs.det.now())
 	}
 }
 

@@ -30,3 +30,14 @@ type Request struct {
 	// Attrs carries extra context into the audit record.
 	Attrs map[string]string
 }
+
+// trigger is r as a trigger before any policy applies to it. A request
+// that names no Source is a manual one.
+func (r Request) trigger() supervisor.Trigger {
+	t := supervisor.Trigger{Code: r.Code, Target: r.Target, Source: r.Source, Actor: r.Actor,
+		Reason: r.Reason, DryRun: r.DryRun, Attrs: r.Attrs}
+	if t.Source == "" {
+		t.Source = supervisor.SourceManual
+	}
+	return t
+}

@@ -138,16 +138,14 @@ func ceilDiv(a, b time.Duration) int64 {
 // quiet period over which resolution is judged.
 func (c compiled) span() int64 { return c.buckets + c.quiet + 2 }
 
-// history is what a rule reads: per-bucket failures and successes, up to
-// and including the current bucket.
-type history interface {
-	at(b int64) (f, s int64)
-}
+// The functions below read a target's history through a *view, a concrete
+// type rather than an interface: the view then stays on its caller's
+// stack, and a report that checks the rules allocates nothing.
 
 // sum adds failures and successes over the n buckets ending at end.
-func sum(h history, end, n int64) (f, s int64) {
+func sum(v *view, end, n int64) (f, s int64) {
 	for b := end - n + 1; b <= end; b++ {
-		bf, bs := h.at(b)
+		bf, bs := v.at(b)
 		f, s = f+bf, s+bs
 	}
 	return f, s
@@ -155,17 +153,17 @@ func sum(h history, end, n int64) (f, s int64) {
 
 // active reports whether the rule's condition holds at the end of bucket
 // end.
-func (c compiled) active(h history, end int64) bool {
+func (c compiled) active(v *view, end int64) bool {
 	switch c.kind {
 	case kindAtLeast:
-		f, _ := sum(h, end, c.buckets)
+		f, _ := sum(v, end, c.buckets)
 		return f >= int64(c.n)
 	case kindRatio:
-		f, s := sum(h, end, c.buckets)
+		f, s := sum(v, end, c.buckets)
 		return f+s >= int64(c.n) && float64(f) > c.ratio*float64(f+s)
 	case kindSustained:
 		for b := end - c.buckets + 1; b <= end; b++ {
-			if f, _ := h.at(b); f < c.quota {
+			if f, _ := v.at(b); f < c.quota {
 				return false
 			}
 		}
@@ -177,25 +175,25 @@ func (c compiled) active(h history, end int64) bool {
 // need returns a lower bound on how many more failures in bucket cur could
 // make the rule active, or math.MaxInt64 when none could before the next
 // bucket. The detector takes its slow path only once that many arrive.
-func (c compiled) need(h history, cur int64) int64 {
+func (c compiled) need(v *view, cur int64) int64 {
 	switch c.kind {
 	case kindAtLeast:
-		f, _ := sum(h, cur, c.buckets)
+		f, _ := sum(v, cur, c.buckets)
 		return max(int64(c.n)-f, 1)
 	case kindRatio:
 		// Successes only grow within a bucket, which only raises the
 		// failures needed, so using today's count errs early, never late.
 		// The minimum volume is left to the slow path for the same reason.
-		f, s := sum(h, cur, c.buckets)
+		f, s := sum(v, cur, c.buckets)
 		x := int64(math.Floor(c.ratio*float64(s)/(1-c.ratio))) + 1 - f
 		return max(x, 1)
 	case kindSustained:
 		for b := cur - c.buckets + 1; b < cur; b++ {
-			if f, _ := h.at(b); f < c.quota {
+			if f, _ := v.at(b); f < c.quota {
 				return math.MaxInt64
 			}
 		}
-		f, _ := h.at(cur)
+		f, _ := v.at(cur)
 		return max(c.quota-f, 1)
 	}
 	return math.MaxInt64
@@ -204,9 +202,9 @@ func (c compiled) need(h history, cur int64) int64 {
 // quietAt reports whether the rule has been inactive for its whole quiet
 // period up to cur: at the end of bucket cur-quiet, where the period
 // starts, and of every bucket since.
-func (c compiled) quietAt(h history, cur int64) bool {
+func (c compiled) quietAt(v *view, cur int64) bool {
 	for b := cur - c.quiet; b <= cur; b++ {
-		if c.active(h, b) {
+		if c.active(v, b) {
 			return false
 		}
 	}
@@ -215,9 +213,9 @@ func (c compiled) quietAt(h history, cur int64) bool {
 
 // firstSeen returns the earliest bucket within the window ending at cur
 // that holds a failure, or cur.
-func (c compiled) firstSeen(h history, cur int64) int64 {
+func (c compiled) firstSeen(v *view, cur int64) int64 {
 	for b := cur - c.buckets + 1; b < cur; b++ {
-		if f, _ := h.at(b); f > 0 {
+		if f, _ := v.at(b); f > 0 {
 			return b
 		}
 	}

@@ -3,7 +3,6 @@ package heal
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 )
 
@@ -142,8 +141,7 @@ func buildTaxonomy(file string, defs []locatedDef) (*Taxonomy, error) {
 		checkReplacement(first[d.Code], first, add)
 	}
 	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b Problem) int { return a.Line - b.Line })
-		return nil, &TaxonomyError{Problems: probs}
+		return nil, &TaxonomyError{Problems: sortProblems(probs)}
 	}
 	return t, nil
 }

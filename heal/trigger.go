@@ -11,27 +11,25 @@ import (
 // detectedTrigger builds the trigger for an incident that fired a policy.
 func (h *Healer) detectedTrigger(inc Incident) supervisor.Trigger {
 	b, t := inc.binding, inc.target
-	tr := h.baseTrigger(b, inc.Code)
-	tr.ID = inc.ID
-	tr.Target = inc.Target
-	tr.Source = supervisor.SourceDetection
-	tr.Actor = "system"
-	tr.Reason = fmt.Sprintf("%s on %s: %s", inc.Code, inc.Target, inc.Rule)
-	tr.Verify = func() bool { return t.cleared(b) }
-	tr.Attrs = inc.attrs()
+	tr := supervisor.Trigger{
+		ID: inc.ID, Target: inc.Target, Source: supervisor.SourceDetection, Actor: "system",
+		Reason: fmt.Sprintf("%s on %s: %s", inc.Code, inc.Target, inc.Rule),
+		Verify: func() bool { return t.cleared(b) },
+		Attrs:  inc.attrs(),
+	}
+	h.applyPolicy(&tr, b, inc.Code)
 	return tr
 }
 
-// baseTrigger fills what every trigger of policy b for code c carries.
-func (h *Healer) baseTrigger(b *binding, c Code) supervisor.Trigger {
-	t := supervisor.Trigger{
-		Code: string(c), Action: b.action, Policy: b.name, DryRun: b.dryRun,
-		Cooldown: b.cooldown, Timeout: b.timeout, VerifyWindow: b.verify,
-	}
+// applyPolicy fills in what every trigger of policy b for code c carries.
+// A trigger already marked as a dry run stays one.
+func (h *Healer) applyPolicy(t *supervisor.Trigger, b *binding, c Code) {
+	t.Code, t.Action, t.Policy = string(c), b.action, b.name
+	t.DryRun = t.DryRun || b.dryRun
+	t.Cooldown, t.Timeout, t.VerifyWindow = b.cooldown, b.timeout, b.verify
 	if d, ok := h.tax.Lookup(c); ok {
 		t.Runbook, t.Severity = d.Runbook, d.Severity.String()
 	}
-	return t
 }
 
 // Fire asks for the actions bound to r.Code to run on r.Target, as an
@@ -77,19 +75,15 @@ func (h *Healer) resolve(s string) (code Code, replaced string, err error) {
 	return def.Code, replaced, nil
 }
 
+// requestTrigger builds the trigger of policy b for request r, whose code
+// resolved to c, replacing the deprecated code replaced if any.
 func (h *Healer) requestTrigger(b *binding, c Code, replaced string, r Request) supervisor.Trigger {
-	t := h.baseTrigger(b, c)
-	t.ReplacedCode = replaced
-	t.Target = r.Target
+	t := r.trigger()
 	if t.Target == "" {
 		t.Target = b.target
 	}
-	t.Source, t.Actor, t.Reason = r.Source, r.Actor, r.Reason
-	if t.Source == "" {
-		t.Source = supervisor.SourceManual
-	}
-	t.DryRun = t.DryRun || r.DryRun
-	t.Attrs = r.Attrs
+	t.ReplacedCode = replaced
+	h.applyPolicy(&t, b, c)
 	return t
 }
 
@@ -113,14 +107,7 @@ func (h *Healer) await(ctx context.Context, t supervisor.Trigger) error {
 // reaching any policy, for example a webhook whose code is unknown, and
 // why: the supervisor writes one rejected record and runs nothing.
 func (h *Healer) Reject(r Request, why string) {
-	t := supervisor.Trigger{
-		Code: r.Code, Target: r.Target, Source: r.Source, Actor: r.Actor,
-		Reason: r.Reason, DryRun: r.DryRun, Attrs: r.Attrs,
-	}
-	if t.Source == "" {
-		t.Source = supervisor.SourceManual
-	}
-	if err := h.sup.Reject(t, why); err != nil {
+	if err := h.sup.Reject(r.trigger(), why); err != nil {
 		h.log.Warn("heal: rejection not audited", "code", r.Code, "error", err)
 	}
 }
@@ -128,11 +115,8 @@ func (h *Healer) Reject(r Request, why string) {
 // Note records in the audit trail an event that is not a trigger, such as
 // an external alert that resolved: nothing runs and nothing is refused.
 func (h *Healer) Note(r Request, note string) {
-	t := supervisor.Trigger{Code: r.Code, Target: r.Target, Source: r.Source,
-		Actor: r.Actor, Attrs: r.Attrs}
-	if t.Source == "" {
-		t.Source = supervisor.SourceManual
-	}
+	t := r.trigger()
+	t.DryRun = false // a note runs nothing, so it is not a dry run of anything
 	if err := h.sup.Note(t, note); err != nil {
 		h.log.Warn("heal: note not audited", "code", r.Code, "error", err)
 	}

@@ -76,11 +76,16 @@ func (s *stripe) failures(w uint64) (tag, n int64) {
 }
 
 // arm sets s's failure word to bucket b with n failures counted and a
-// countdown after which the step-th next failure takes the slow path.
-// The caller holds the target's mu and knows no report changes the word.
-func (s *stripe) arm(b, n, step int64) {
-	s.fail.Store(pack(b, uint64(step-1)))
+// countdown after which the step-th next failure takes the slow path. As
+// reporters count down without a lock, it does so only if the word still
+// holds old, the word n was read from, and reports whether it did. The
+// caller holds the target's mu.
+func (s *stripe) arm(old uint64, b, n, step int64) bool {
+	if !s.fail.CompareAndSwap(old, pack(b, uint64(step-1))) {
+		return false
+	}
 	s.armed = n + step - 1
+	return true
 }
 
 // stripeCount is how many stripes each target gets: a power of two at
@@ -173,16 +178,10 @@ func setTriggers(st []stripe, cur int64, need int64) {
 	}
 	for i := range st {
 		s := &st[i]
-		// Reporters keep counting down while we re-arm, so swap the word
-		// only if it is still the one the count was read from.
 		for {
 			w := s.fail.Load()
-			tag, n := s.failures(w)
-			if tag != cur&tagMask {
-				break // a later report rolls it
-			}
-			if s.fail.CompareAndSwap(w, pack(cur, uint64(step-1))) {
-				s.armed = n + step - 1
+			// A stripe of another bucket is left for a later report to roll.
+			if tag, n := s.failures(w); tag != cur&tagMask || s.arm(w, cur, n, step) {
 				break
 			}
 		}

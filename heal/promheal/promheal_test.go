@@ -54,6 +54,25 @@ func TestCollectorOverHealer(t *testing.T) {
 	}, gather(t, reg))
 }
 
+// TestCollectorOverflowTargetIsOneSeries reports on a target named
+// heal.OverflowTarget while the code has room for more targets, then on
+// more targets than it has room for: the registry must still gather, so
+// the overflow target is one series.
+func TestCollectorOverflowTargetIsOneSeries(t *testing.T) {
+	h, err := heal.New(heal.Config{MaxTargets: 1})
+	require.NoError(t, err)
+	defer h.Close()
+	for _, target := range []string{heal.OverflowTarget, "primary", "replica"} {
+		h.Report(heal.DefaultTaxonomy().Wrap("DB-CONN-001", target, errTest))
+	}
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(promheal.NewCollector(h)))
+	require.Equal(t, []string{
+		`code="DB-CONN-001",outcome="failure",severity="critical",target="(other)" 2`,
+		`code="DB-CONN-001",outcome="failure",severity="critical",target="primary" 1`,
+	}, gather(t, reg))
+}
+
 type testErr struct{}
 
 func (testErr) Error() string { return "boom" }

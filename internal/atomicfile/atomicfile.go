@@ -16,7 +16,7 @@ import (
 //
 // The file gets mode perm exactly: unlike [os.WriteFile], the umask does
 // not apply, since the mode is set on the temporary file after it is
-// created. On any error path is left as it was and no temporary file
+// created. On any error, path is left as it was and no temporary file
 // remains.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
