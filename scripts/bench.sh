@@ -34,6 +34,7 @@ heal ReportError/serial            PeerPromCounterVec/serial   0.34 ReportError/
 heal ReportError/parallel          PeerPromCounterVec/parallel 0.34 ReportError/PromCounterVec (parallel; >=3x faster)
 heal ReportCode/parallel-2         ReportCode/parallel         1    ReportCode cpu2/cpu1 (parallel)
 heal ReportError/parallel-2        ReportError/parallel        1    ReportError cpu2/cpu1 (parallel)
+heal ReportError/parallel-targets-2 ReportError/parallel-targets 1 ReportError cpu2/cpu1 (four targets)
 heal ReportCodeTaxonomy/codes=10000 ReportCodeTaxonomy/codes=10 1.2 ReportCode 10000 codes/10 codes
 breaker Execute                    PeerGobreakerExecute        1.1  breaker Execute/gobreaker Execute
 flags Evaluate                     PeerOpenFeatureEvaluate     1.05 flags Evaluate/OpenFeature Evaluate
