@@ -1,5 +1,8 @@
 // Package atomicfile replaces files so that a crash leaves either the old
-// content or the new, never a part of either.
+// content or the new, never a part of either. The supervisor's state file,
+// the flags kill file and the taxonomy lock file are written through it.
+// It is internal because it is plumbing those packages share, not part of
+// selfheal's API, so it sits outside the package map in DESIGN.md.
 package atomicfile
 
 import (
